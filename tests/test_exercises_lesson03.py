@@ -1,0 +1,275 @@
+"""Lesson 03's self-checks: the reference solutions pass, the stubs are "not attempted", and the
+classic wrong answers (the unpadded binary string, little-endian lengths, off-by-one length
+forms) fail with the hint that names the mistake."""
+
+from __future__ import annotations
+
+import importlib.util
+import struct
+from pathlib import Path
+
+import pytest
+
+from wslib.exercises import lesson03
+from wslib.frames import Frame, decode_frame, encode_frame, parse_header
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _load_solutions():
+    spec = importlib.util.spec_from_file_location("solutions_lesson03", ROOT / "solutions" / "lesson03.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+S = _load_solutions()
+CHECKS = [lesson03.check_parse_header, lesson03.check_frame_header, lesson03.check_payload_length]
+
+
+def stub(*args):
+    raise NotImplementedError  # your code here
+
+
+def ellipsis_stub(*args):
+    ...
+
+
+def failed(report):
+    return {r.name: r for r in report.results if not r.passed}
+
+
+@pytest.mark.parametrize("check, solution", [
+    (lesson03.check_parse_header, S.parse_header),
+    (lesson03.check_frame_header, S.frame_header),
+    (lesson03.check_payload_length, S.payload_length),
+])
+def test_reference_solution_passes(check, solution):
+    report = check(solution)
+    assert report.passed, repr(report)
+
+
+@pytest.mark.parametrize("check", CHECKS)
+@pytest.mark.parametrize("answer", [stub, ellipsis_stub, None])
+def test_stub_is_not_attempted(check, answer):
+    report = check(answer)
+    assert report.attempted is False
+    assert "not attempted yet" in repr(report)
+
+
+@pytest.mark.parametrize("check", CHECKS)
+def test_a_crashing_answer_is_reported_not_raised(check):
+    report = check(lambda *args: [][1])
+    assert report.attempted and not report.passed
+    assert "raised IndexError" in repr(report)
+
+
+def test_expected_values_agree_with_wslib():
+    """The checks' expectations are what wslib.frames encodes and decodes."""
+    for _name, (two,), expected, _hint in lesson03._parse_header_cases():
+        b0, b1 = two
+        assert expected["fin"] == bool(b0 & 0x80) and expected["opcode"] == b0 & 0xF
+    for _name, (n,), expected, _hint in lesson03._frame_header_cases():
+        if n <= 70000:
+            assert encode_frame(Frame(1, bytes(n)))[:len(expected)] == expected
+    for _name, (header,), n, _hint in lesson03._payload_length_cases():
+        parsed = parse_header(header)
+        assert parsed is not None and parsed.length == n and parsed.size == len(header)
+
+
+# ------------------------------------------------------------------ 3.1 parse_header
+
+def parse_unpadded(first_two):
+    """The tutorial bug: bin() without zero padding, bits read from the left."""
+    b0, b1 = first_two
+    bits0, bits1 = bin(b0)[2:], bin(b1)[2:]
+    return {"fin": bits0[0] == "1", "rsv1": bits0[1:2] == "1", "rsv2": bits0[2:3] == "1",
+            "rsv3": bits0[3:4] == "1", "opcode": int(bits0[-4:], 2), "masked": bits1[0] == "1",
+            "length7": int(bits1[-7:], 2)}
+
+
+def parse_unpadded_crashing(first_two):
+    """The same bug written with fixed slices: it crashes instead of misreading."""
+    b0, b1 = first_two
+    bits0, bits1 = bin(b0)[2:], bin(b1)[2:]
+    return {"fin": bits0[0] == "1", "rsv1": bits0[1] == "1", "rsv2": bits0[2] == "1",
+            "rsv3": bits0[3] == "1", "opcode": int(bits0[4:8], 2), "masked": bits1[0] == "1",
+            "length7": int(bits1[1:8], 2)}
+
+
+def parse_mask_from_byte0(first_two):
+    result = S.parse_header(first_two)
+    result["masked"] = bool(first_two[0] & 0x80)  # BUG: that is FIN
+    return result
+
+
+def parse_opcode_high_nibble(first_two):
+    result = S.parse_header(first_two)
+    result["opcode"] = first_two[0] >> 4  # BUG: the opcode is the low nibble
+    return result
+
+
+def parse_padded_strings(first_two):
+    """The fix: format(b, '08b') keeps the leading zeros, so positions are right."""
+    bits0, bits1 = format(first_two[0], "08b"), format(first_two[1], "08b")
+    return {"fin": bits0[0] == "1", "rsv1": bits0[1] == "1", "rsv2": bits0[2] == "1",
+            "rsv3": bits0[3] == "1", "opcode": int(bits0[4:], 2), "masked": bits1[0] == "1",
+            "length7": int(bits1[1:], 2)}
+
+
+def parse_ints_for_flags(first_two):
+    b0, b1 = first_two
+    return {"fin": b0 >> 7, "rsv1": b0 >> 6 & 1, "rsv2": b0 >> 5 & 1, "rsv3": b0 >> 4 & 1,
+            "opcode": b0 & 0xF, "masked": b1 >> 7, "length7": b1 & 0x7F}
+
+
+def test_unpadded_binary_string_passes_the_tutorial_case_and_fails_the_others():
+    report = lesson03.check_parse_header(parse_unpadded)
+    assert not report.passed
+    bad = failed(report)
+    # The masked 'Hello' from a client (FIN=1, MASK=1: both bytes have their top bit set) hides
+    # the bug: that is exactly the frame a tutorial tries first.
+    assert "81 85: a masked 'Hello' from a client (RFC 6455 section 5.7)" not in bad
+    first_fragment = bad["01 03: a first fragment (FIN=0, text)"]
+    assert "fin=True (expected False)" in first_fragment.detail
+    assert "bin() drops leading zeros" in first_fragment.hint
+    assert "masked=True (expected False)" in bad["81 05: the unmasked 'Hello' from a server"].detail
+
+
+def test_unpadded_crashing_variant_is_reported():
+    report = lesson03.check_parse_header(parse_unpadded_crashing)
+    bad = failed(report)
+    assert "raised IndexError" in bad["01 03: a first fragment (FIN=0, text)"].detail
+
+
+def test_mask_bit_from_byte0_fails():
+    report = lesson03.check_parse_header(parse_mask_from_byte0)
+    bad = failed(report)
+    assert "SECOND byte" in bad["81 05: the unmasked 'Hello' from a server"].hint
+
+
+def test_opcode_high_nibble_fails():
+    report = lesson03.check_parse_header(parse_opcode_high_nibble)
+    assert "LOW 4 bits" in failed(report)["89 80: a masked empty ping (a control frame)"].hint
+
+
+@pytest.mark.parametrize("answer", [parse_padded_strings, parse_ints_for_flags])
+def test_other_correct_styles_pass(answer):
+    assert lesson03.check_parse_header(answer).passed
+
+
+def test_parse_header_wrong_shape():
+    report = lesson03.check_parse_header(lambda two: (True, False, False, False, 1, True, 5))
+    assert "return a dict" in report.results[0].detail
+    report = lesson03.check_parse_header(lambda two: {"fin": True})
+    assert "missing keys" in report.results[0].detail
+
+
+# ------------------------------------------------------------------ 3.2 frame_header
+
+def header_little_endian(n):
+    if n < 126:
+        return bytes((0x81, n))
+    if n < 65536:
+        return struct.pack("<BBH", 0x81, 126, n)  # BUG: network order is big-endian
+    return struct.pack("<BBQ", 0x81, 127, n)
+
+
+def header_127_for_65535(n):
+    if n < 126:
+        return bytes((0x81, n))
+    if n < 65535:  # BUG: off by one, 65535 still fits in 16 bits
+        return struct.pack("!BBH", 0x81, 126, n)
+    return struct.pack("!BBQ", 0x81, 127, n)
+
+
+def header_126_for_125(n):
+    if n < 125:  # BUG: off by one, 125 is still a 7-bit length
+        return bytes((0x81, n))
+    if n < 65536:
+        return struct.pack("!BBH", 0x81, 126, n)
+    return struct.pack("!BBQ", 0x81, 127, n)
+
+
+def header_32_bit(n):
+    if n < 65536:
+        return S.frame_header(n)
+    return struct.pack("!BBI", 0x81, 127, n % 2**32)  # BUG: the 64-bit form is 8 bytes
+
+
+@pytest.mark.parametrize("wrong, failing_case, hint_words", [
+    (header_little_endian, "256 bytes (the byte order shows: 01 00)", "big-endian"),
+    (header_127_for_65535, "65535 bytes: the largest 16-bit length", "non-minimal"),
+    (header_126_for_125, "125 bytes: the largest 7-bit length", "still the short form"),
+    (header_32_bit, "2**32 + 1 bytes (needs more than 32 bits)", "8 bytes, not 4"),
+])
+def test_frame_header_classic_mistakes(wrong, failing_case, hint_words):
+    report = lesson03.check_frame_header(wrong)
+    assert report.attempted and not report.passed
+    bad = failed(report)
+    assert failing_case in bad, repr(report)
+    assert hint_words in bad[failing_case].hint
+
+
+def test_little_endian_is_invisible_for_symmetric_lengths():
+    # 65535 is ff ff either way round: only the other 16-bit cases catch the byte order.
+    report = lesson03.check_frame_header(header_little_endian)
+    assert "65535 bytes: the largest 16-bit length" not in failed(report)
+
+
+def test_frame_header_wrong_type():
+    report = lesson03.check_frame_header(lambda n: list(S.frame_header(n)))
+    assert "return bytes" in report.results[0].detail
+
+
+def test_frame_header_detail_shows_hex():
+    report = lesson03.check_frame_header(header_little_endian)
+    assert "expected 81 7e 01 00, got 81 7e 00 01" in failed(report)["256 bytes (the byte order shows: 01 00)"].detail
+
+
+# ------------------------------------------------------------------ 3.3 payload_length
+
+def length_mask_bit_kept(header):
+    length = header[1]  # BUG: the MASK bit is still in there
+    if length == 126:
+        return int.from_bytes(header[2:4], "big")
+    if length == 127:
+        return int.from_bytes(header[2:10], "big")
+    return length
+
+
+def length_little_endian(header):
+    length = header[1] & 0x7F
+    if length == 126:
+        return int.from_bytes(header[2:4], "little")  # BUG
+    if length == 127:
+        return int.from_bytes(header[2:10], "little")  # BUG
+    return length
+
+
+def length_four_bytes(header):
+    length = header[1] & 0x7F
+    if length == 126:
+        return int.from_bytes(header[2:4], "big")
+    if length == 127:
+        return int.from_bytes(header[6:10], "big")  # BUG: reads only the low 32 bits
+    return length
+
+
+@pytest.mark.parametrize("wrong, failing_case, hint_words", [
+    (length_mask_bit_kept, "81 85 + mask: 'Hello', masked", "b1 & 0x7F"),
+    (length_mask_bit_kept, "82 fe 01 00 + mask: 256 bytes, masked", "MASK bit"),
+    (length_little_endian, "82 7e 01 00: 256 bytes", "big-endian"),
+    (length_four_bytes, "82 ff + 8 bytes + mask: 2**32 + 1 bytes, masked", "all 8 bytes"),
+])
+def test_payload_length_classic_mistakes(wrong, failing_case, hint_words):
+    report = lesson03.check_payload_length(wrong)
+    assert report.attempted and not report.passed
+    bad = failed(report)
+    assert failing_case in bad, repr(report)
+    assert hint_words in bad[failing_case].hint
+
+
+def test_payload_length_on_a_real_frame():
+    data = encode_frame(Frame(2, bytes(300), mask=b"\x37\xfa\x21\x3d"))
+    assert S.payload_length(data) == 300 == len(decode_frame(data)[0].payload)

@@ -1,0 +1,303 @@
+"""Self-checks for lesson 02, the opening handshake (握手).
+
+* 2.1 :func:`check_accept_key`: ``accept_key(key) -> str``
+* 2.2 :func:`check_handshake_status`: ``handshake_status(headers, origins) -> int``
+* 2.3 :func:`check_parse_response` (optional): ``parse_response(data) -> (status, headers)``
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import random
+from typing import Any, Callable
+
+from ..handshake import GUID, accept_key, generate_key
+from . import NotAttempted, Report, _describe_exception, _short, is_stub_result
+
+__all__ = ["check_accept_key", "check_handshake_status", "check_parse_response",
+           "ALLOWED_ORIGINS"]
+
+RFC_KEY = "dGhlIHNhbXBsZSBub25jZQ=="  # RFC 6455 section 1.3
+RFC_ACCEPT = "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="
+
+
+def _call(func: Callable, *args: Any) -> Any:
+    """Call the learner's function; a stub becomes NotAttempted, other errors pass through."""
+    try:
+        result = func(*args)
+    except NotImplementedError:
+        raise NotAttempted from None
+    return result
+
+
+# ------------------------------------------------------------------ 2.1 accept_key
+
+def _accept_diagnosis(key: str, got: Any) -> str:
+    """A hint naming the classic mistake that gives ``got`` for ``key``."""
+    digest = hashlib.sha1((key + GUID).encode("ascii")).digest()
+    if isinstance(got, bytes):
+        if got == base64.b64encode(digest):
+            return "right value, wrong type: return a str, e.g. base64.b64encode(digest).decode('ascii')"
+        return "return a str (the header value), not bytes"
+    if not isinstance(got, str):
+        return f"return a str (the header value), not {type(got).__name__}"
+    hexdigest = hashlib.sha1((key + GUID).encode("ascii")).hexdigest()
+    if got == base64.b64encode(hexdigest.encode("ascii")).decode("ascii"):
+        return ("you base64-encoded the hex text of the digest (40 characters): use "
+                ".digest() (20 raw bytes), not .hexdigest() (RFC 6455 section 4.2.2, item 5.4)")
+    if got == hexdigest:
+        return "that is the SHA-1 in hex; the header carries base64 of the 20 raw digest bytes"
+    try:
+        decoded_key = base64.b64decode(key)
+        if got == base64.b64encode(hashlib.sha1(decoded_key + GUID.encode()).digest()).decode():
+            return ("you hashed the key's decoded 16 bytes; hash the key string itself, exactly as "
+                    "it appears in the header, followed by the GUID")
+    except Exception:  # pragma: no cover - the keys used here are valid base64
+        pass
+    if got == base64.b64encode(hashlib.sha1((GUID + key).encode()).digest()).decode():
+        return "key and GUID are in the wrong order: the key comes first, then the GUID"
+    if got == base64.b64encode(hashlib.sha1(key.encode()).digest()).decode():
+        return "you hashed the key alone: append the GUID 258EAFA5-E914-47DA-95CA-C5AB0DC85B11 first"
+    try:
+        raw = base64.b64decode(got, validate=True)
+    except Exception:
+        raw = None
+    if raw is not None and len(raw) == 20:
+        return ("the result is base64 of a 20-byte SHA-1, but not of key + GUID: compare your "
+                "GUID with 258EAFA5-E914-47DA-95CA-C5AB0DC85B11 character by character "
+                "(RFC 6455 section 1.3)")
+    return "the steps are: key + GUID, SHA-1 (raw 20 bytes), base64 (RFC 6455 section 4.2.2, item 5.4)"
+
+
+def check_accept_key(func: Callable[[str], str] | None) -> Report:
+    """Exercise 2.1: ``func(key)`` must return ``Sec-WebSocket-Accept`` for ``key``."""
+    report = Report("Exercise 2.1 - accept_key")
+    if func is None:
+        report.attempted = False
+        return report
+    cases = [
+        ("the RFC's example key (section 1.3)", RFC_KEY, RFC_ACCEPT),
+        ("a key from generate_key(random.Random(1))", generate_key(random.Random(1)), None),
+        ("a key from generate_key(random.Random(2))", generate_key(random.Random(2)), None),
+        ("a key with + and / in it", "+/+/+/+/+/+/+/+/+/+/+w==", None),
+    ]
+    for i, (name, key, expected) in enumerate(cases):
+        expected = expected or accept_key(key)
+        try:
+            got = _call(func, key)
+        except NotAttempted:
+            if i == 0:
+                report.attempted = False
+                report.results.clear()
+                return report
+            report.add(name, False, "raised NotImplementedError", "finish the function")
+            continue
+        except Exception as exc:  # the learner's code: report, never raise
+            report.add(name, False, _describe_exception(exc),
+                       "the steps are: key + GUID, SHA-1 (raw 20 bytes), base64")
+            continue
+        if i == 0 and is_stub_result(got):
+            report.attempted = False
+            report.results.clear()
+            return report
+        if got == expected:
+            report.add(name, True)
+        else:
+            report.add(name, False, f"accept_key({key!r}): expected {expected!r}, got {_short(got)}",
+                       _accept_diagnosis(key, got))
+    return report
+
+
+# ------------------------------------------------------------------ 2.2 handshake_status
+
+ALLOWED_ORIGINS = ["http://localhost:8888"]
+
+
+def _base_headers() -> dict[str, str]:
+    return {
+        "Host": "127.0.0.1:8765",
+        "Upgrade": "websocket",
+        "Connection": "Upgrade",
+        "Sec-WebSocket-Key": RFC_KEY,
+        "Sec-WebSocket-Version": "13",
+        "Origin": "http://localhost:8888",
+    }
+
+
+def _variant(**changes: str | None) -> dict[str, str]:
+    headers = _base_headers()
+    for name, value in changes.items():
+        name = name.replace("_", "-")
+        real = next(k for k in headers if k.lower() == name.lower())
+        if value is None:
+            del headers[real]
+        else:
+            headers[real] = value
+    return headers
+
+
+def _status_cases() -> list[tuple[str, dict[str, str], list[str] | None, int, str]]:
+    """(name, headers, origins, expected status, hint when the answer is wrong)."""
+    sixteen_as_15 = base64.b64encode(bytes(15)).decode()
+    return [
+        ("a valid request", _base_headers(), ALLOWED_ORIGINS, 101,
+         "every header here is right: answer 101"),
+        ("'Upgrade: WebSocket' (capitals)", _variant(Upgrade="WebSocket"), ALLOWED_ORIGINS, 101,
+         "the Upgrade value is a token compared case-insensitively: use .lower() "
+         "(RFC 6455 section 4.2.1 item 3; RFC 9110 section 7.8)"),
+        ("'Connection: keep-alive, Upgrade' (what Firefox sends)",
+         _variant(Connection="keep-alive, Upgrade"), ALLOWED_ORIGINS, 101,
+         "Connection is a comma-separated list: split on ',', strip each item, and look for "
+         "'upgrade' in lower case (RFC 6455 section 4.2.1 item 4)"),
+        ("header names in lower case",
+         {k.lower(): v for k, v in _base_headers().items()}, ALLOWED_ORIGINS, 101,
+         "header names are case-insensitive (RFC 9110 section 5.1): look them up in lower case"),
+        ("no Origin and no origin policy (origins=None)", _variant(Origin=None), None, 101,
+         "origins=None means any Origin, or none, is accepted"),
+        ("Host missing", _variant(Host=None), ALLOWED_ORIGINS, 400,
+         "a request without Host is malformed: 400 (RFC 6455 section 4.2.1 item 2)"),
+        ("Upgrade missing", _variant(Upgrade=None), ALLOWED_ORIGINS, 400,
+         "without 'Upgrade: websocket' it is not an upgrade request: 400 (section 4.2.1 item 3)"),
+        ("'Connection: keep-alive' (no upgrade token)", _variant(Connection="keep-alive"),
+         ALLOWED_ORIGINS, 400,
+         "Connection must contain the token 'Upgrade': 400 (RFC 6455 section 4.2.1 item 4)"),
+        ("Sec-WebSocket-Key missing", _variant(Sec_WebSocket_Key=None), ALLOWED_ORIGINS, 400,
+         "a missing key is a malformed request: 400 (RFC 6455 section 4.2.1 item 5)"),
+        ("Sec-WebSocket-Key 'abc' (not base64 of 16 bytes)", _variant(Sec_WebSocket_Key="abc"),
+         ALLOWED_ORIGINS, 400,
+         "decode the key with base64.b64decode(key, validate=True) and require exactly 16 bytes: "
+         "else 400 (RFC 6455 section 4.1 item 7)"),
+        ("Sec-WebSocket-Key of 15 bytes", _variant(Sec_WebSocket_Key=sixteen_as_15), ALLOWED_ORIGINS,
+         400, "valid base64 is not enough: the key must decode to exactly 16 bytes (section 4.1 item 7)"),
+        ("Sec-WebSocket-Version: 8", _variant(Sec_WebSocket_Version="8"), ALLOWED_ORIGINS, 426,
+         "an unsupported version gets 426 Upgrade Required with Sec-WebSocket-Version: 13 "
+         "(RFC 6455 section 4.2.2, the /version/ item, and section 4.4)"),
+        ("Sec-WebSocket-Version missing", _variant(Sec_WebSocket_Version=None), ALLOWED_ORIGINS, 426,
+         "in this exercise (as in wslib) a missing version is answered like a wrong one: 426"),
+        ("Origin not in the allowed list", _variant(Origin="http://evil.example"), ALLOWED_ORIGINS,
+         403, "an Origin the server does not accept gets 403 Forbidden (RFC 6455 section 4.2.2 item 4, "
+         "section 10.2)"),
+        ("Origin missing while origins are restricted", _variant(Origin=None), ALLOWED_ORIGINS, 403,
+         "when origins is a list, a request without Origin is not from an allowed origin: 403"),
+    ]
+
+
+def check_handshake_status(func: Callable[[dict, list | None], int] | None) -> Report:
+    """Exercise 2.2: ``func(headers, origins)`` must return the status a server answers with."""
+    report = Report("Exercise 2.2 - handshake_status")
+    if func is None:
+        report.attempted = False
+        return report
+    for i, (name, headers, origins, expected, hint) in enumerate(_status_cases()):
+        try:
+            got = _call(func, dict(headers), None if origins is None else list(origins))
+        except NotAttempted:
+            if i == 0:
+                report.attempted = False
+                report.results.clear()
+                return report
+            report.add(name, False, "raised NotImplementedError", "finish the function")
+            continue
+        except Exception as exc:  # the learner's code: report, never raise
+            report.add(name, False, _describe_exception(exc),
+                       "return a status (101, 400, 403 or 426) for every request, never raise; "
+                       "a missing header is headers.get(name) is None")
+            continue
+        if i == 0 and is_stub_result(got):
+            report.attempted = False
+            report.results.clear()
+            return report
+        ok = isinstance(got, int) and not isinstance(got, bool) and got == expected
+        report.add(name, ok, "" if ok else f"expected {expected}, got {_short(got)}", hint)
+    return report
+
+
+# ------------------------------------------------------------------ 2.3 parse_response
+
+_RESPONSE_101 = (
+    b"HTTP/1.1 101 Switching Protocols\r\n"
+    b"Upgrade: websocket\r\n"
+    b"Connection: Upgrade\r\n"
+    b"Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n"
+    b"\r\n"
+)
+_RESPONSE_DATE = (
+    b"HTTP/1.1 101 Switching Protocols\r\n"
+    b"Date: Thu, 01 Jan 2026 00:00:00 GMT\r\n"
+    b"Upgrade: websocket\r\n"
+    b"Connection: Upgrade\r\n"
+    b"Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n"
+    b"\r\n"
+)
+_RESPONSE_426 = (
+    b"HTTP/1.1 426 Upgrade Required\r\n"
+    b"Content-Type: text/plain; charset=utf-8\r\n"
+    b"Content-Length: 30\r\n"
+    b"Sec-WebSocket-Version: 13\r\n"
+    b"\r\n"
+    b"Note: this server speaks 13.\r\n"
+)
+_RESPONSE_SPACES = (
+    b"HTTP/1.1 101 Switching Protocols\r\n"
+    b"UPGRADE:   websocket  \r\n"
+    b"connection:Upgrade\r\n"
+    b"Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n"
+    b"\r\n"
+    b"\x81\x02hi"
+)
+
+_ACCEPT_HEADERS = {"upgrade": "websocket", "connection": "Upgrade",
+                   "sec-websocket-accept": "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="}
+
+
+def _response_cases() -> list[tuple[str, bytes, tuple[int, dict[str, str]], str]]:
+    return [
+        ("a plain 101 response", _RESPONSE_101, (101, dict(_ACCEPT_HEADERS)),
+         "status = int of the second word of the first line; headers split on the first ':', "
+         "names in lower case, values stripped"),
+        ("a value that contains ':' (Date)", _RESPONSE_DATE,
+         (101, {"date": "Thu, 01 Jan 2026 00:00:00 GMT", **_ACCEPT_HEADERS}),
+         "split each header line on the first colon only: line.split(':', 1) (RFC 9112 section 5)"),
+        ("a 426 with a body after the blank line", _RESPONSE_426,
+         (426, {"content-type": "text/plain; charset=utf-8", "content-length": "30",
+                "sec-websocket-version": "13"}),
+         "the head ends at the first empty line (CRLF CRLF); what follows is the body, not headers"),
+        ("odd spacing and case, and a frame right behind the head", _RESPONSE_SPACES,
+         (101, dict(_ACCEPT_HEADERS)),
+         "names are case-insensitive (store them lower-cased); strip spaces around values; stop at "
+         "the blank line: bytes after it are already WebSocket frames"),
+    ]
+
+
+def check_parse_response(func: Callable[[bytes], tuple[int, dict[str, str]]] | None) -> Report:
+    """Exercise 2.3: ``func(data)`` must return ``(status, headers)`` for a response head."""
+    report = Report("Exercise 2.3 - parse_response")
+    if func is None:
+        report.attempted = False
+        return report
+    for i, (name, data, expected, hint) in enumerate(_response_cases()):
+        try:
+            got = _call(func, data)
+        except NotAttempted:
+            if i == 0:
+                report.attempted = False
+                report.results.clear()
+                return report
+            report.add(name, False, "raised NotImplementedError", "finish the function")
+            continue
+        except Exception as exc:  # the learner's code: report, never raise
+            report.add(name, False, _describe_exception(exc), hint)
+            continue
+        if i == 0 and is_stub_result(got):
+            report.attempted = False
+            report.results.clear()
+            return report
+        try:
+            status, headers = got
+            ok = status == expected[0] and not isinstance(status, bool) and dict(headers) == expected[1]
+        except Exception:
+            ok = False
+        report.add(name, ok, "" if ok else f"expected {_short(expected, 160)}, got {_short(got, 160)}",
+                   hint)
+    return report
