@@ -134,7 +134,9 @@ class Connection:
         self.is_client = role == "client"
         self.max_message_size = max_message_size
         self._mask_key = mask_key or (lambda: os.urandom(4))
-        # A server expects masked frames, a client unmasked ones (section 5.1).
+        # A server expects masked frames, a client unmasked ones (section 5.1). The reader checks
+        # every frame against the whole message limit; what is left of it in the middle of a
+        # fragmented message is checked here (_receive_fragment, _check_waiting_frame).
         self._reader = FrameReader(max_frame_size=self._frame_limit(0),
                                    expect_mask=not self.is_client)
         self.state = State.OPEN
@@ -160,12 +162,14 @@ class Connection:
         start = len(self._events)
         if data == b"":
             self._receive_eof()
-        elif self.close_received is None and self.error is None:
+        elif self.state != State.CLOSED:  # not after the peer's close, a failure, or EOF
             try:
                 for frame in self._reader.feed(data):
                     self._receive_frame(frame)
                     if self.close_received is not None:
                         break  # section 1.4: nothing after the peer's close frame is data
+                else:
+                    self._check_waiting_frame()
             except ProtocolError as exc:
                 self.fail(exc)
         return self._events[start:]
@@ -175,9 +179,23 @@ class Connection:
         events, self._events = self._events, []
         return events
 
+    def _check_waiting_frame(self) -> None:
+        """Fail at once when the reader holds the header of a fragment that would take the
+        message over the limit, instead of waiting for its payload.
+
+        The reader alone cannot do it: one ``feed()`` may hold the end of a fragment and the
+        next header, and the budget left depends on the frames before it in the same chunk.
+        """
+        header = self._reader._header  # parsed, waiting for its payload
+        limit = self.max_message_size
+        if (header is not None and limit is not None and header.opcode == Opcode.CONT
+                and self._msg_opcode is not None and self._msg_size + header.length > limit):
+            raise MessageTooBig(f"message of at least {self._msg_size + header.length} bytes is "
+                                f"over the limit of {limit} (close code 1009, RFC 6455 section 7.4.1)")
+
     def _frame_limit(self, used: int) -> int | None:
-        """Largest frame payload the reader should accept now: what is left of the message
-        budget, but never less than a control frame may carry (they can come between fragments).
+        """Largest frame payload the reader accepts: the message budget (``used`` = 0: the whole
+        limit), but never less than a control frame may carry (they can come between fragments).
         """
         if self.max_message_size is None:
             return None
@@ -199,12 +217,33 @@ class Connection:
             if self._msg_opcode is not None:
                 raise ProtocolError(f"new {Opcode(opcode).name} frame inside a fragmented message; "
                                     "expected a continuation frame (RFC 6455 section 5.4)")
+            if frame.fin:  # the common case: a whole message in one frame
+                self._receive_whole_message(opcode, frame.payload)
+                return
             self._msg_opcode = opcode
             self._msg_size = 0
             self._msg_parts = []
             self._decoder = (codecs.getincrementaldecoder("utf-8")("strict")
                              if opcode == Opcode.TEXT else None)
             self._receive_fragment(frame)
+
+    def _receive_whole_message(self, opcode: int, payload: bytes) -> None:
+        """An unfragmented message: nothing to collect, and the UTF-8 check is one
+        ``bytes.decode`` (the same result and the same errors as the incremental decoder's)."""
+        limit = self.max_message_size
+        if limit is not None and len(payload) > limit:
+            raise MessageTooBig(f"message of at least {len(payload)} bytes is over the limit of "
+                                f"{limit} (close code 1009, RFC 6455 section 7.4.1)")
+        if opcode == Opcode.TEXT:
+            try:
+                self._events.append(TextMessage(payload.decode("utf-8")))
+            except UnicodeDecodeError as exc:
+                what = "ends in the middle of a character" if exc.reason == "unexpected end of data" \
+                    else exc.reason
+                raise InvalidPayload(f"text message is not valid UTF-8: {what} at byte {exc.start} "
+                                     "(close code 1007, RFC 6455 section 8.1)") from None
+        else:
+            self._events.append(BinaryMessage(payload))
 
     def _receive_fragment(self, frame: Frame) -> None:
         payload = frame.payload
@@ -232,9 +271,6 @@ class Connection:
             self._msg_opcode = None
             self._msg_parts = []
             self._decoder = None
-            self._reader.max_frame_size = self._frame_limit(0)
-        else:
-            self._reader.max_frame_size = self._frame_limit(self._msg_size)
 
     def _receive_control(self, frame: Frame) -> None:
         opcode = frame.opcode

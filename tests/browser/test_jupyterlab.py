@@ -1,0 +1,137 @@
+"""Every lesson, opened in a real JupyterLab in headless Chromium: run all cells, then check that
+no cell raised and every widget rendered.
+
+nbval proves the kernel side (outputs equal the stored ones); this proves the learner's side:
+the notebook runs inside JupyterLab's front end, top-level ``await`` included, and each ipywidget
+is drawn by the browser (no "Loading widget..." or "Error displaying widget" left).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from browser_support import launch_browser
+
+ROOT = Path(__file__).resolve().parents[2]
+LESSONS = sorted(p.name for p in (ROOT / "notebooks").glob("0[0-5]_*.ipynb"))
+
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(600)]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def jupyterlab(tmp_path_factory):
+    """A JupyterLab server on 127.0.0.1 serving a scratch copy of the notebooks."""
+    work = tmp_path_factory.mktemp("lab")
+    shutil.copytree(ROOT / "notebooks", work / "notebooks")
+    env = dict(os.environ,
+               JUPYTER_CONFIG_DIR=str(work / "config"),
+               JUPYTER_RUNTIME_DIR=str(work / "runtime"),
+               JUPYTERLAB_WORKSPACES_DIR=str(work / "workspaces"),
+               PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    port, token = _free_port(), "wscourse-test-token"
+    cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1",
+           f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
+           f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={work / 'notebooks'}",
+           "--LabApp.expose_app_in_browser=True",
+           "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+           "--LabApp.news_url=None"]
+    log = open(work / "lab.log", "wb")
+    proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=work)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2).read()
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("JupyterLab did not start:\n"
+                                       + (work / "lab.log").read_text(errors="replace")[-3000:])
+                time.sleep(0.3)
+        yield base, token
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with launch_browser() as b:
+        yield b
+
+
+# Runs in the page: the state of the open notebook, read from JupyterLab's own model.
+STATE_JS = """() => {
+  const app = window.jupyterapp;
+  const panel = app && app.shell.currentWidget;
+  if (!panel || !panel.content || !panel.content.model || !panel.sessionContext) return null;
+  const cells = [];
+  const model = panel.content.model;
+  for (let i = 0; i < model.cells.length; i++) {
+    const c = model.cells.get(i);
+    if (c.type !== 'code') continue;
+    const outputs = c.outputs.toJSON();
+    cells.push({
+      index: i,
+      count: c.executionCount,
+      errors: outputs.filter(o => o.output_type === 'error').map(o => o.ename + ': ' + o.evalue),
+      widgets: outputs.filter(o => o.data && o.data['application/vnd.jupyter.widget-view+json']).length,
+    });
+  }
+  const kernel = panel.sessionContext.session && panel.sessionContext.session.kernel;
+  return {cells, status: kernel ? kernel.status : 'none'};
+}"""
+
+
+@pytest.mark.parametrize("name", LESSONS)
+def test_lesson_runs_in_jupyterlab(jupyterlab, browser, name):
+    base, token = jupyterlab
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        page.goto(f"{base}/lab/tree/{name}?token={token}", timeout=60_000)
+        page.wait_for_function(
+            "() => { const s = window.jupyterapp && window.jupyterapp.shell.currentWidget;"
+            " return s && s.sessionContext && s.sessionContext.session"
+            " && s.sessionContext.session.kernel && s.sessionContext.session.kernel.status === 'idle'; }",
+            timeout=90_000)
+        page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+        # Done when every code cell has an execution count and the kernel is idle again.
+        page.wait_for_function(
+            f"() => {{ const s = ({STATE_JS})(); return s && s.status === 'idle'"
+            " && s.cells.every(c => c.count !== null); }", timeout=180_000, polling=500)
+        state = page.evaluate(STATE_JS)
+        errors = [(c["index"], c["errors"]) for c in state["cells"] if c["errors"]]
+        assert not errors, f"{name}: cells raised in JupyterLab: {json.dumps(errors)[:2000]}"
+        expected_widgets = sum(c["widgets"] for c in state["cells"])
+        if expected_widgets:
+            # Each widget output must become a rendered view, not a placeholder or an error.
+            page.wait_for_function(
+                f"() => document.querySelectorAll('.jp-OutputArea-output .widget-container, "
+                f".jp-OutputArea-output .jupyter-widgets').length > 0", timeout=30_000)
+        body = page.inner_text("body")
+        assert "Loading widget" not in body, f"{name}: a widget never rendered"
+        assert "Error displaying widget" not in body, f"{name}: a widget failed to render"
+        assert "Error rendering output" not in body
+    finally:
+        page.close()
