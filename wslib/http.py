@@ -179,8 +179,12 @@ class HeadReader:
         last = buf.rfind(b"\r\n", start)
         if last >= 0:
             self._line_start = last + 2
-        if len(buf) - self._line_start > self.max_line:
-            raise HTTPHeadError(f"an HTTP line is over {self.max_line} bytes", status=431)
+        # The unfinished line, not counting a last CR that may be the first half of its CRLF.
+        pending = len(buf) - self._line_start - buf.endswith(b"\r")
+        if pending > self.max_line:
+            if self._line_ends == 0:
+                raise HTTPHeadError(f"the start line is over {self.max_line} bytes", status=400)
+            raise HTTPHeadError(f"a header line is over {self.max_line} bytes", status=431)
         if self._line_ends > self.max_headers + 1:
             raise HTTPHeadError(f"more than {self.max_headers} header lines", status=431)
 

@@ -1,18 +1,23 @@
 """Masking (掩码), RFC 6455 section 5.3: ``out[i] = data[i] XOR key[i mod 4]``.
 
 A client masks every frame it sends with a fresh random 4-byte key; the server unmasks with the
-same operation (XOR twice with the same key gives the data back). Three ways to compute it, from
+same operation (XOR twice with the same key gives the data back). Four ways to compute it, from
 the most readable to the fastest, all giving the same bytes:
 
 * :func:`mask_loop`: one byte at a time, exactly the formula of the RFC;
 * :func:`mask_bigint`: the whole payload as one big integer, XORed with the key repeated to the
   same length. One C-level operation instead of a Python loop;
-* :func:`mask_numpy`: eight bytes at a time with numpy, when numpy is installed.
+* :func:`mask_numpy`: eight bytes at a time with numpy, when numpy is installed;
+* :func:`mask_c`: eight bytes at a time in C (``wslib/_speedups.c``, 40 lines), when the
+  optional extension was compiled at install time.
 
-:func:`mask` picks the fastest for the size at hand. The lesson on masking measures them.
+:func:`mask` picks the fastest available for the size at hand. The lesson on masking measures
+them, and ``benchmarks/`` compares them with websockets' own C code.
 """
 
 from __future__ import annotations
+
+import sys
 
 from .errors import UsageError
 
@@ -21,13 +26,21 @@ try:  # numpy is optional: wslib's core runs on the standard library alone.
 except ImportError:  # pragma: no cover - exercised only where numpy is missing
     _np = None
 
-__all__ = ["mask", "mask_loop", "mask_bigint", "mask_numpy", "HAVE_NUMPY"]
+try:  # the C extension is optional too: it is only there if a compiler was at install time.
+    from ._speedups import apply_mask as _c_mask
+except ImportError:  # pragma: no cover - exercised only where the extension was not built
+    _c_mask = None
+
+_U64 = _np.dtype(_np.uint64) if _np is not None else None  # a dtype object: faster than the type
+
+__all__ = ["mask", "mask_loop", "mask_bigint", "mask_numpy", "mask_c", "HAVE_NUMPY", "HAVE_C"]
 
 HAVE_NUMPY = _np is not None
+HAVE_C = _c_mask is not None
 
-# Below this size the big-integer XOR beats numpy's fixed cost per call (measured in
-# benchmarks/bench_masking.py on the course machine).
-NUMPY_THRESHOLD = 2048
+# Below this size the big-integer XOR beats numpy's fixed cost per call (about 2-3 µs); measured
+# with benchmarks/bench_core.py (python -m benchmarks core), where the two cross near 512 bytes.
+NUMPY_THRESHOLD = 512
 
 
 def _check_key(key: bytes) -> None:
@@ -45,8 +58,6 @@ def mask_bigint(data: bytes, key: bytes) -> bytes:
     """Mask by XOR of two big integers: the payload, and the key repeated to the same length."""
     _check_key(key)
     n = len(data)
-    if n == 0:
-        return b""
     repeated = (key * (n // 4 + 1))[:n]
     x = int.from_bytes(data, "big") ^ int.from_bytes(repeated, "big")
     return x.to_bytes(n, "big")
@@ -58,21 +69,35 @@ def mask_numpy(data: bytes, key: bytes) -> bytes:
     if _np is None:  # pragma: no cover
         return mask_bigint(data, key)
     n = len(data)
-    out = bytearray(n)
     words = n // 8
-    if words:
-        key8 = _np.frombuffer(key * 2, dtype=_np.uint64)
-        src = _np.frombuffer(data, dtype=_np.uint64, count=words)
-        dst = _np.frombuffer(out, dtype=_np.uint64, count=words)
-        _np.bitwise_xor(src, key8, out=dst)
-    # The last 0-7 bytes: position 8*words is a multiple of 4, so the key starts again at key[0].
-    for i in range(words * 8, n):
-        out[i] = data[i] ^ key[i % 4]
-    return bytes(out)
+    # numpy reads each 8 bytes of data as one integer, in the machine's byte order; the key twice
+    # (8 bytes), read as one integer in the same order, lines up with every one of them.
+    key8 = int.from_bytes(key * 2, sys.byteorder)
+    masked = (_np.frombuffer(data, _U64, words) ^ key8).tobytes()
+    if 8 * words == n:
+        return masked
+    # The last 1-7 bytes: position 8*words is a multiple of 4, so the key starts again at key[0].
+    return masked + mask_bigint(data[8 * words:], key)
+
+
+def mask_c(data: bytes, key: bytes) -> bytes:
+    """Mask in C (falls back to :func:`mask_numpy` / :func:`mask_bigint` when not compiled)."""
+    _check_key(key)
+    if _c_mask is None:  # pragma: no cover
+        return _mask_python(data, key)
+    return _c_mask(data, key)
+
+
+def _mask_python(data: bytes, key: bytes) -> bytes:
+    """The fastest way without the C extension."""
+    if len(data) < NUMPY_THRESHOLD or _np is None:
+        return mask_bigint(data, key)
+    return mask_numpy(data, key)
 
 
 def mask(data: bytes, key: bytes) -> bytes:
     """Mask (or unmask: it is the same operation) ``data`` with the 4-byte ``key``."""
-    if _np is not None and len(data) >= NUMPY_THRESHOLD:
-        return mask_numpy(data, key)
-    return mask_bigint(data, key)
+    if _c_mask is None:
+        return _mask_python(data, key)
+    _check_key(key)
+    return _c_mask(data, key)

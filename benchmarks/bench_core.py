@@ -1,0 +1,265 @@
+"""wslib's core against websockets (and wsproto): masking, and parsing a stream of client frames.
+
+Run with ``python -m benchmarks core`` (or everything with ``python -m benchmarks``). Each number
+is the median of REPEATS measurements taken in this one run, so the ratios compare like with like
+on the same machine at the same moment. See benchmarks/README.md for what each row means.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import platform
+import random
+import statistics
+import time
+from importlib.metadata import version
+from typing import Callable
+
+import wslib
+from wslib.frames import Frame, Opcode, encode_frame
+from wslib.masking import mask, mask_bigint, mask_loop, mask_numpy
+from wslib.reader import FrameReader
+
+try:
+    from websockets.speedups import apply_mask as ws_apply_mask
+    WS_MASK_NAME = "websockets (C speedups)"
+except ImportError:  # pragma: no cover - websockets built without its C extension
+    from websockets.utils import apply_mask as ws_apply_mask
+    WS_MASK_NAME = "websockets (pure Python)"
+from websockets.frames import Frame as WsFrame
+from websockets.protocol import OPEN
+from websockets.server import ServerProtocol
+from websockets.streams import StreamReader
+from wsproto.frame_protocol import FrameProtocol
+
+REPEATS = 7
+MIN_TIME = 0.03  # seconds: one measurement runs at least this long
+CHUNK = 4096  # bytes per feed(), like a typical recv()
+
+MASK_SIZES = [125, 4096, 65536, 1 << 20]
+SLOW_MASK_SIZES = {125, 4096}  # the byte loop and big-int versions only here: they are slow
+# payload size -> number of frames in the stream
+PARSE_CASES = {16: 20_000, 125: 10_000, 1024: 3_000, 65536: 100}
+
+
+def calibrate(fn: Callable[[], object]) -> int:
+    """How many calls of ``fn`` make one measurement last at least MIN_TIME."""
+    number = 1
+    while True:
+        t0 = time.perf_counter()
+        for _ in range(number):
+            fn()
+        elapsed = time.perf_counter() - t0
+        if elapsed >= MIN_TIME:
+            return number
+        number = max(number * 2, int(number * MIN_TIME / max(elapsed, 1e-9) * 1.2))
+
+
+def median_times(fns: dict[str, Callable[[], object]]) -> dict[str, float]:
+    """Median seconds per call of each function, over REPEATS rounds.
+
+    The contenders take turns inside each round, so a change in the machine's load (other
+    processes, CPU frequency) affects all of them alike instead of favouring one.
+    """
+    numbers = {name: calibrate(fn) for name, fn in fns.items()}
+    times: dict[str, list[float]] = {name: [] for name in fns}
+    for _ in range(REPEATS):
+        for name, fn in fns.items():
+            number = numbers[name]
+            t0 = time.perf_counter()
+            for _ in range(number):
+                fn()
+            times[name].append((time.perf_counter() - t0) / number)
+    return {name: statistics.median(t) for name, t in times.items()}
+
+
+def fmt_size(n: int) -> str:
+    if n >= 1 << 20:
+        return f"{n >> 20} MiB"
+    if n >= 1024:
+        return f"{n >> 10} KiB"
+    return f"{n} B"
+
+
+def fmt_rate(x: float) -> str:
+    if x >= 1e6:
+        return f"{x / 1e6:.2f} M"
+    if x >= 1e3:
+        return f"{x / 1e3:.1f} k"
+    return f"{x:.0f}"
+
+
+def machine() -> str:
+    cpu = platform.processor() or "unknown CPU"
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    versions = ", ".join(f"{p} {version(p)}" for p in ("websockets", "wsproto", "numpy"))
+    return (f"{datetime.date.today().isoformat()}; {os.cpu_count()} CPUs ({cpu}); "
+            f"Python {platform.python_version()}; wslib {wslib.__version__}, {versions}")
+
+
+# --- Masking -----------------------------------------------------------------------------------
+
+
+def bench_masking() -> dict[int, float]:
+    """Print one table row per size; return {size: wslib speed / websockets speed}."""
+    print("| payload | wslib `mask` | `mask_numpy` | `mask_bigint` | `mask_loop` "
+          f"| {WS_MASK_NAME} | wslib / websockets |")
+    print("|---:|---:|---:|---:|---:|---:|---:|", flush=True)
+    ratios = {}
+    rng = random.Random(1)
+    key = rng.randbytes(4)
+    for size in MASK_SIZES:
+        data = rng.randbytes(size)
+        assert mask(data, key) == ws_apply_mask(data, key)
+        impls = {"mask": mask, "numpy": mask_numpy, "bigint": mask_bigint, "loop": mask_loop,
+                 "ws": ws_apply_mask}
+        if size not in SLOW_MASK_SIZES:
+            del impls["bigint"], impls["loop"]
+        cells: dict[str, float | None] = {"bigint": None, "loop": None}
+        cells.update(median_times({name: (lambda fn=fn: fn(data, key)) for name, fn in impls.items()}))
+
+        def cell(t: float | None) -> str:
+            if t is None:
+                return "-"
+            return f"{t * 1e6:.2f} µs ({size / t / 1e9:.2f} GB/s)"
+
+        ratio = ratios[size] = cells["ws"] / cells["mask"]  # speed ratio: > 1: wslib is faster
+        print(f"| {fmt_size(size)} | {cell(cells['mask'])} | {cell(cells['numpy'])} "
+              f"| {cell(cells['bigint'])} | {cell(cells['loop'])} | {cell(cells['ws'])} "
+              f"| **{ratio:.2f}x** |", flush=True)
+    return ratios
+
+
+# --- Parsing -----------------------------------------------------------------------------------
+
+
+def client_stream(size: int, count: int) -> tuple[list[bytes], bytes]:
+    """``count`` masked text frames of ``size`` ASCII bytes, as a client sends them; the stream
+    cut into CHUNK-byte pieces. Returns (chunks, first payload)."""
+    rng = random.Random(size)
+    letters = b"abcdefghijklmnopqrstuvwxyz0123456789 "
+    payloads = [bytes(rng.choice(letters) for _ in range(size)) for _ in range(8)]
+    stream = b"".join(
+        encode_frame(Frame(Opcode.TEXT, payloads[i % 8], mask=rng.randbytes(4)))
+        for i in range(count)
+    )
+    return [stream[i:i + CHUNK] for i in range(0, len(stream), CHUNK)], payloads[0]
+
+
+def parse_wslib(chunks: list[bytes]) -> list:
+    reader = FrameReader(expect_mask=True)
+    frames: list = []
+    for chunk in chunks:
+        frames += reader.feed(chunk)
+    return frames
+
+
+def parse_websockets_frames(chunks: list[bytes]) -> list:
+    """websockets' frame parser alone: the ``Frame.parse`` generator over a ``StreamReader``,
+    driven exactly as websockets' protocol drives it (feed_data, then resume the parser)."""
+    reader = StreamReader()
+    frames: list = []
+
+    def parser():
+        while True:
+            frame = yield from WsFrame.parse(reader.read_exact, mask=True, max_size=None,
+                                             extensions=[])
+            frames.append(frame)
+
+    gen = parser()
+    next(gen)
+    for chunk in chunks:
+        reader.feed_data(chunk)
+        next(gen)
+    return frames
+
+
+def parse_websockets_protocol(chunks: list[bytes]) -> list:
+    """The whole sans-I/O server of websockets, already OPEN: frames plus fragmentation state."""
+    protocol = ServerProtocol(state=OPEN, max_size=None)
+    frames: list = []
+    for chunk in chunks:
+        protocol.receive_data(chunk)
+        frames += protocol.events_received()
+    return frames
+
+
+def parse_wsproto(chunks: list[bytes]) -> list:
+    """wsproto's frame layer. It hands out the part of a frame received so far (and decodes
+    text to str as it goes), so a frame split across chunks comes out in pieces: count the
+    pieces that finish a frame."""
+    protocol = FrameProtocol(client=False, extensions=[])
+    frames: list = []
+    for chunk in chunks:
+        protocol.receive_bytes(chunk)
+        frames += [f for f in protocol.received_frames() if f.frame_finished]
+    return frames
+
+
+PARSERS = {
+    "wslib FrameReader": parse_wslib,
+    "websockets Frame.parse": parse_websockets_frames,
+    "websockets ServerProtocol": parse_websockets_protocol,
+    "wsproto FrameProtocol": parse_wsproto,
+}
+
+
+def bench_parsing() -> dict[int, float]:
+    """Print one table row per payload size; return {size: wslib msg/s / Frame.parse msg/s}."""
+    names = list(PARSERS)
+    print("| payload | frames | " + " | ".join(f"{n} (msg/s)" for n in names)
+          + " | wslib / Frame.parse | wslib / ServerProtocol |")
+    print("|---:|---:|" + "---:|" * (len(names) + 2), flush=True)
+    ratios = {}
+    for size, count in PARSE_CASES.items():
+        chunks, first = client_stream(size, count)
+        for name, parse in PARSERS.items():
+            frames = parse(chunks)  # check that it parses everything before timing it
+            assert len(frames) == count, (name, len(frames))
+            if name.startswith("wsproto"):
+                assert frames[0].payload == first.decode() or size >= CHUNK, name
+            else:
+                assert bytes(getattr(frames[0], "data", None) or frames[0].payload) == first, name
+        times = median_times({name: (lambda parse=parse: parse(chunks))
+                              for name, parse in PARSERS.items()})
+        rates = {name: count / t for name, t in times.items()}
+        ours = rates[names[0]]
+        ratios[size] = ours / rates[names[1]]
+        print(f"| {fmt_size(size)} | {count} | " + " | ".join(fmt_rate(rates[n]) for n in names)
+              + f" | **{ratios[size]:.2f}x** | {ours / rates[names[2]]:.2f}x |", flush=True)
+    return ratios
+
+
+def main() -> dict[str, float]:
+    """Run both benchmarks, print markdown tables and the verdict on the targets."""
+    start = time.perf_counter()
+    print(f"Machine: {machine()}\n")
+    print(f"Masking: time per call and throughput, median of {REPEATS}\n")
+    masking = bench_masking()
+    print(f"\nParsing masked client text frames fed in {CHUNK}-byte chunks: messages per second, "
+          f"median of {REPEATS}\n")
+    parsing = bench_parsing()
+    print()
+    verdicts = [
+        ("parsing >= 1.5x websockets (frames up to 1 KiB)",
+         {s: r for s, r in parsing.items() if s <= 1024}, 1.5),
+        ("masking >= 0.8x websockets' C speedups (64 KiB and above)",
+         {s: r for s, r in masking.items() if s >= 65536}, 0.8),
+    ]
+    for label, ratios, target in verdicts:
+        missed = [fmt_size(s) for s, r in ratios.items() if r < target]
+        status = "met" if not missed else f"MISSED at {', '.join(missed)}"
+        print(f"- target {label}: {status}")
+    print(f"\n(bench_core: {time.perf_counter() - start:.0f} s)", flush=True)
+    summary = {f"parse_ratio_{s}": r for s, r in parsing.items()}
+    summary.update({f"mask_ratio_{s}": r for s, r in masking.items()})
+    return summary
+
+
+if __name__ == "__main__":
+    main()

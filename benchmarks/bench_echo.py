@@ -1,0 +1,272 @@
+"""Echo server speed: wslib against websockets, driven by the same load client.
+
+Two measures, each on both servers, in one run:
+
+* round trips per second: one connection, send a 16-byte text message, wait for the echo,
+  3000 times in a row. Latency-bound: it counts the per-message work on the server's path.
+* pipelined messages per second: 20 connections each send 500 messages without waiting, then
+  read all 500 echoes. Throughput-bound: many frames per read, many writes per drain.
+
+Each server runs in its own process (``python bench_echo.py --serve wslib|websockets``), so the
+load client does not take the server's CPU. The load client is deliberately thin: a raw asyncio
+protocol that writes pre-masked frames and counts the bytes of the echoes (they have a known
+size), so that its own cost is small and identical for both servers. websockets runs with
+``compression=None``, as wslib has no compression. Reported: medians over REPEATS runs and
+wslib / websockets ratios (above 1.0: wslib is faster).
+
+Run: ``python -m benchmarks`` (every benchmark), or ``python benchmarks/bench_echo.py``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+ROUND_TRIPS = 3000
+PIPE_CONNECTIONS = 20
+PIPE_MESSAGES = 500
+PAYLOAD = b"0123456789abcdef"  # 16 bytes
+REPEATS = 7
+SERVERS = ("wslib", "websockets")
+
+KEY = "dGhlIHNhbXBsZSBub25jZQ=="  # RFC 6455's sample key: the handshake is not what we measure
+MASK = b"\x37\xfa\x21\x3d"
+
+
+def masked_text_frame(payload: bytes) -> bytes:
+    """A client text frame (FIN, opcode 1, masked), built once and sent many times."""
+    assert len(payload) < 126
+    masked = bytes(b ^ MASK[i % 4] for i, b in enumerate(payload))
+    return bytes((0x81, 0x80 | len(payload))) + MASK + masked
+
+
+FRAME = masked_text_frame(PAYLOAD)
+ECHO_SIZE = 2 + len(PAYLOAD)  # the server's unmasked echo: 2-byte header + payload
+
+
+# ------------------------------------------------------------------------------- servers
+
+async def _serve(kind: str) -> None:
+    """Run one echo server until stdin closes; print its port first."""
+    if kind == "wslib":
+        sys.path.insert(0, str(ROOT))
+        from wslib.apps.echo import echo
+        from wslib.server import serve
+
+        server = await serve(echo, "127.0.0.1", 0)
+        port = server.port
+        stop = server.close
+    else:
+        from websockets.asyncio.server import serve as ws_serve
+
+        async def echo(ws):
+            async for message in ws:
+                await ws.send(message)
+
+        server = await ws_serve(echo, "127.0.0.1", 0, compression=None)
+        port = server.sockets[0].getsockname()[1]
+
+        async def stop():
+            server.close()
+            await server.wait_closed()
+    print(port, flush=True)
+    await asyncio.to_thread(sys.stdin.read)  # the benchmark closes our stdin when it is done
+    await stop()
+
+
+class ServerProcess:
+    def __init__(self, kind: str) -> None:
+        self.proc = subprocess.Popen([sys.executable, __file__, "--serve", kind], cwd=ROOT,
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        line = self.proc.stdout.readline()
+        if not line.strip().isdigit():
+            self.stop()
+            raise RuntimeError(f"the {kind} echo server did not start")
+        self.port = int(line)
+
+    def cpu_seconds(self) -> float | None:
+        """CPU time (user + system) the server process has used so far; None off Linux."""
+        try:
+            with open(f"/proc/{self.proc.pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def stop(self) -> None:
+        self.proc.stdin.close()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+# ------------------------------------------------------------------------------- load client
+
+class LoadClient(asyncio.Protocol):
+    """A raw WebSocket client: writes prepared frames, counts echo bytes until a target."""
+
+    def __init__(self) -> None:
+        self.head = b""
+        self.upgraded = asyncio.get_running_loop().create_future()
+        self.received = 0
+        self.target = 0
+        self.done: asyncio.Future | None = None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:
+        self.transport = transport
+
+    def data_received(self, data: bytes) -> None:
+        if not self.upgraded.done():
+            self.head += data
+            end = self.head.find(b"\r\n\r\n")
+            if end >= 0:
+                if not self.head.startswith(b"HTTP/1.1 101"):
+                    self.upgraded.set_exception(RuntimeError(self.head[:80]))
+                    return
+                self.upgraded.set_result(None)
+                data = self.head[end + 4:]
+            else:
+                return
+        self.received += len(data)
+        if self.done is not None and self.received >= self.target:
+            self.done.set_result(None)
+
+    def expect(self, nbytes: int) -> asyncio.Future:
+        self.received = 0
+        self.target = nbytes
+        self.done = asyncio.get_running_loop().create_future()
+        return self.done
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        for fut in (self.upgraded, self.done):
+            if fut is not None and not fut.done():
+                fut.set_exception(ConnectionError("connection lost"))
+
+
+async def open_client(port: int) -> LoadClient:
+    loop = asyncio.get_running_loop()
+    _, client = await loop.create_connection(LoadClient, "127.0.0.1", port)
+    client.transport.write((
+        f"GET / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\n"
+        f"Connection: Upgrade\r\nSec-WebSocket-Key: {KEY}\r\nSec-WebSocket-Version: 13\r\n\r\n"
+    ).encode())
+    await client.upgraded
+    return client
+
+
+async def close_client(client: LoadClient) -> None:
+    client.transport.write(b"\x88\x82" + MASK + bytes((0x03 ^ MASK[0], 0xE8 ^ MASK[1])))
+    await asyncio.sleep(0)
+    client.transport.close()
+
+
+async def round_trips(port: int) -> float:
+    """Sequential round trips per second over one connection."""
+    client = await open_client(port)
+    write = client.transport.write
+    start = time.perf_counter()
+    for _ in range(ROUND_TRIPS):
+        done = client.expect(ECHO_SIZE)
+        write(FRAME)
+        await done
+    elapsed = time.perf_counter() - start
+    await close_client(client)
+    return ROUND_TRIPS / elapsed
+
+
+async def pipelined(port: int) -> float:
+    """Messages per second (echoed) with PIPE_CONNECTIONS connections sending at once."""
+    clients = [await open_client(port) for _ in range(PIPE_CONNECTIONS)]
+    burst = FRAME * PIPE_MESSAGES
+    start = time.perf_counter()
+    waits = []
+    for client in clients:
+        waits.append(client.expect(ECHO_SIZE * PIPE_MESSAGES))
+        client.transport.write(burst)
+    await asyncio.gather(*waits)
+    elapsed = time.perf_counter() - start
+    for client in clients:
+        await close_client(client)
+    return PIPE_CONNECTIONS * PIPE_MESSAGES / elapsed
+
+
+# ------------------------------------------------------------------------------- main
+
+async def _measure(server: ServerProcess) -> dict[str, float | None]:
+    """One run against one server: rates, and the server's CPU time per message."""
+    await round_trips(server.port)  # warm-up
+    cpu0 = server.cpu_seconds()
+    rt = await round_trips(server.port)
+    cpu1 = server.cpu_seconds()
+    pipe = await pipelined(server.port)
+    cpu2 = server.cpu_seconds()
+    result: dict[str, float | None] = {"rt": rt, "pipe": pipe, "rt_cpu": None, "pipe_cpu": None}
+    if cpu0 is not None:
+        result["rt_cpu"] = (cpu1 - cpu0) / ROUND_TRIPS * 1e6
+        result["pipe_cpu"] = (cpu2 - cpu1) / (PIPE_CONNECTIONS * PIPE_MESSAGES) * 1e6
+    return result
+
+
+def main() -> dict[str, float]:
+    """Run the comparison, print a table, return the medians and ratios."""
+    runs: dict[str, list[dict]] = {kind: [] for kind in SERVERS}
+    servers = {kind: ServerProcess(kind) for kind in SERVERS}
+    try:
+        for _ in range(REPEATS):
+            for kind in SERVERS:  # alternate, so that drift in machine load hits both
+                runs[kind].append(asyncio.run(asyncio.wait_for(_measure(servers[kind]), 60)))
+    finally:
+        for server in servers.values():
+            server.stop()
+
+    def med(kind: str, key: str) -> float:
+        values = [r[key] for r in runs[kind] if r[key] is not None]
+        return statistics.median(values) if values else float("nan")
+
+    w, o = "wslib", "websockets"
+    summary = {
+        "wslib_round_trips_per_s": med(w, "rt"),
+        "websockets_round_trips_per_s": med(o, "rt"),
+        "round_trip_ratio": med(w, "rt") / med(o, "rt"),
+        "wslib_pipelined_msgs_per_s": med(w, "pipe"),
+        "websockets_pipelined_msgs_per_s": med(o, "pipe"),
+        "pipelined_ratio": med(w, "pipe") / med(o, "pipe"),
+        # Server CPU time per message: steadier than rates on a busy machine. Ratio > 1: wslib
+        # needs less CPU than websockets for the same work.
+        "wslib_cpu_us_per_round_trip": med(w, "rt_cpu"),
+        "websockets_cpu_us_per_round_trip": med(o, "rt_cpu"),
+        "round_trip_cpu_ratio": med(o, "rt_cpu") / med(w, "rt_cpu"),
+        "wslib_cpu_us_per_pipelined_msg": med(w, "pipe_cpu"),
+        "websockets_cpu_us_per_pipelined_msg": med(o, "pipe_cpu"),
+        "pipelined_cpu_ratio": med(o, "pipe_cpu") / med(w, "pipe_cpu"),
+    }
+    print(f"echo server, medians of {REPEATS} runs (same raw load client, each server in its own "
+          "process; websockets with compression=None). ratio > 1: wslib is faster")
+    print(f"{'':40}{'wslib':>10}{'websockets':>12}{'ratio':>8}")
+    rows = [
+        (f"round trips/s (1 conn, {len(PAYLOAD)} B)", "rt", False, ",.0f"),
+        (f"pipelined msgs/s ({PIPE_CONNECTIONS} conns x {PIPE_MESSAGES})", "pipe", False, ",.0f"),
+        ("server CPU us per round trip", "rt_cpu", True, ".1f"),
+        ("server CPU us per pipelined msg", "pipe_cpu", True, ".2f"),
+    ]
+    for label, key, lower_is_better, fmt in rows:
+        a, b = med(w, key), med(o, key)
+        ratio = b / a if lower_is_better else a / b
+        print(f"{label:40}{a:10{fmt}}{b:12{fmt}}{ratio:8.2f}")
+    return summary
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "--serve":
+        asyncio.run(_serve(sys.argv[2]))
+    else:
+        main()

@@ -1,0 +1,323 @@
+"""Tests for wslib.http: the incremental HTTP head reader, its limits, and request/response heads."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from wslib.errors import HandshakeError, HTTPHeadError, UsageError
+from wslib.http import (
+    HeadReader,
+    Headers,
+    Request,
+    Response,
+    parse_request,
+    parse_response,
+)
+
+REQUEST = (
+    b"GET /chat?room=1 HTTP/1.1\r\n"
+    b"Host: server.example.com\r\n"
+    b"Upgrade: websocket\r\n"
+    b"Connection: Upgrade\r\n"
+    b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+    b"Origin: http://example.com\r\n"
+    b"Sec-WebSocket-Protocol: chat, superchat\r\n"
+    b"Sec-WebSocket-Version: 13\r\n"
+    b"\r\n"
+)
+FIRST_FRAME = bytes([0x81, 0x85, 0x37, 0xFA, 0x21, 0x3D, 0x7F, 0x9F, 0x4D, 0x51, 0x58])
+EXPECTED_HEADERS = [
+    ("Host", "server.example.com"),
+    ("Upgrade", "websocket"),
+    ("Connection", "Upgrade"),
+    ("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="),
+    ("Origin", "http://example.com"),
+    ("Sec-WebSocket-Protocol", "chat, superchat"),
+    ("Sec-WebSocket-Version", "13"),
+]
+
+
+def feed_chunks(reader: HeadReader, chunks):
+    """Feed chunks until the head completes; return (result, index of the completing chunk)."""
+    for i, chunk in enumerate(chunks):
+        result = reader.feed(chunk)
+        if result is not None:
+            return result, i
+    return None, None
+
+
+def head_error(data: bytes, **limits) -> HTTPHeadError:
+    with pytest.raises(HTTPHeadError) as info:
+        HeadReader(**limits).feed(data)
+    assert isinstance(info.value, HandshakeError)
+    return info.value
+
+
+# --- Chunking ----------------------------------------------------------------------------------
+
+
+def test_whole_head_in_one_chunk():
+    reader = HeadReader()
+    start, headers = reader.feed(REQUEST + FIRST_FRAME)
+    assert start == b"GET /chat?room=1 HTTP/1.1"
+    assert headers == EXPECTED_HEADERS
+    assert reader.rest == FIRST_FRAME
+
+
+def test_split_at_every_position():
+    data = REQUEST + FIRST_FRAME
+    for i in range(len(data) + 1):
+        reader = HeadReader()
+        result, which = feed_chunks(reader, [data[:i], data[i:]])
+        assert result == (b"GET /chat?room=1 HTTP/1.1", EXPECTED_HEADERS), i
+        # The head completes in the first chunk exactly when the whole blank line is in it.
+        assert which == (0 if i >= len(REQUEST) else 1), i
+        if which == 0:
+            assert reader.rest == data[len(REQUEST):i]
+        else:
+            assert reader.rest == FIRST_FRAME
+
+
+def test_blank_line_split_in_every_way():
+    head = REQUEST[:-4]  # without the final CRLF CRLF
+    for cuts in [(1,), (2,), (3,), (1, 2), (1, 3), (2, 3), (1, 2, 3)]:
+        pieces, prev = [head], 0
+        for c in cuts:
+            pieces.append(b"\r\n\r\n"[prev:c])
+            prev = c
+        pieces.append(b"\r\n\r\n"[prev:] + b"rest")
+        reader = HeadReader()
+        result, which = feed_chunks(reader, pieces)
+        assert result is not None and which == len(pieces) - 1, cuts
+        assert reader.rest == b"rest"
+
+
+def test_byte_by_byte():
+    reader = HeadReader()
+    results = [reader.feed(REQUEST[i:i + 1]) for i in range(len(REQUEST))]
+    assert results[:-1] == [None] * (len(REQUEST) - 1)
+    assert results[-1][1] == EXPECTED_HEADERS
+    assert reader.rest == b""
+
+
+@settings(max_examples=100, deadline=None)
+@given(data=st.data())
+def test_any_chunking_property(data):
+    stream = REQUEST + FIRST_FRAME
+    cuts = sorted(data.draw(st.lists(st.integers(0, len(stream)), max_size=10)))
+    bounds = [0, *cuts, len(stream)]
+    chunks = [stream[a:b] for a, b in zip(bounds, bounds[1:])]
+    reader = HeadReader()
+    result, which = feed_chunks(reader, chunks)
+    assert result == (b"GET /chat?room=1 HTTP/1.1", EXPECTED_HEADERS)
+    assert reader.rest + b"".join(chunks[which + 1:]) == FIRST_FRAME
+
+
+def test_feed_after_the_head_is_a_usage_error():
+    reader = HeadReader()
+    reader.feed(REQUEST)
+    with pytest.raises(UsageError, match=r"\.rest"):
+        reader.feed(b"more")
+
+
+# --- Limits ------------------------------------------------------------------------------------
+
+
+def test_head_size_limit():
+    big = b"GET / HTTP/1.1\r\n" + b"".join(b"X-%d: %s\r\n" % (i, b"a" * 100) for i in range(40))
+    # Complete but too big.
+    exc = head_error(big + b"\r\n", max_size=1000)
+    assert exc.status == 431
+    assert "the limit is 1000" in str(exc)
+    # Not finished and already too big: refused without waiting for the blank line.
+    exc = head_error(big, max_size=1000)
+    assert exc.status == 431
+    assert "over 1000 bytes and still not finished" in str(exc)
+
+
+def test_head_size_limit_is_exact():
+    head = b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"
+    assert HeadReader(max_size=len(head)).feed(head) is not None
+    assert head_error(head, max_size=len(head) - 1).status == 431
+    # Byte by byte, the same answer.
+    reader = HeadReader(max_size=len(head))
+    assert [reader.feed(head[i:i + 1]) for i in range(len(head))][-1] is not None
+
+
+def test_unfinished_head_is_not_buffered_forever():
+    reader = HeadReader(max_size=4096)
+    reader.feed(b"GET / HTTP/1.1\r\n")
+    with pytest.raises(HTTPHeadError, match="still not finished") as info:
+        for _ in range(1000):
+            reader.feed(b"X: " + b"a" * 60 + b"\r\n")
+    assert info.value.status == 431
+
+
+def test_number_of_headers_limit():
+    head = b"GET / HTTP/1.1\r\n" + b"X: a\r\n" * 4
+    assert len(HeadReader(max_headers=4).feed(head + b"\r\n")[1]) == 4
+    exc = head_error(head + b"X: a\r\n\r\n", max_headers=4)
+    assert exc.status == 431
+    assert "5 header lines; the limit is 4" in str(exc)
+    # Still coming, already over: refused early.
+    exc = head_error(head + b"X: a\r\nX: a\r\n", max_headers=4)
+    assert exc.status == 431
+    assert "more than 4 header lines" in str(exc)
+
+
+def test_header_line_length_limit():
+    line = b"X: " + b"a" * 97  # 100 bytes
+    head = b"GET / HTTP/1.1\r\n" + line + b"\r\n\r\n"
+    assert HeadReader(max_line=100).feed(head) is not None
+    exc = head_error(head, max_line=99)
+    assert exc.status == 431
+    assert "header line 1 is 100 bytes; the limit is 99" in str(exc)
+    exc = head_error(b"GET / HTTP/1.1\r\n" + line, max_line=99)  # unfinished
+    assert exc.status == 431
+    assert "header line is over 99 bytes" in str(exc)
+
+
+def test_start_line_length_limit():
+    start = b"GET /" + b"a" * 95 + b" HTTP/1.1"
+    exc = head_error(start + b"\r\n\r\n", max_line=99)
+    assert exc.status == 400
+    assert "the start line is 109 bytes; the limit is 99" in str(exc)
+    exc = head_error(start, max_line=99)  # unfinished: same status
+    assert exc.status == 400
+    assert "start line is over 99 bytes" in str(exc)
+
+
+def test_line_of_exactly_the_limit_at_every_split():
+    # A line of max_line bytes whose CRLF is split from it is still within the limit.
+    line = b"X: " + b"a" * 97
+    head = b"GET / HTTP/1.1\r\n" + line + b"\r\n\r\n"
+    for i in range(len(head) + 1):
+        reader = HeadReader(max_line=100)
+        result, _ = feed_chunks(reader, [head[:i], head[i:]])
+        assert result == (b"GET / HTTP/1.1", [("X", "a" * 97)]), i
+
+
+@pytest.mark.parametrize("limits", [{"max_size": 0}, {"max_headers": 0}, {"max_line": -1}])
+def test_limits_must_be_positive(limits):
+    with pytest.raises(UsageError, match="positive"):
+        HeadReader(**limits)
+
+
+# --- Malformed lines ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "line, phrase",
+    [
+        (b"Host server", "no colon"),
+        (b"Host : server", "no spaces before the colon"),
+        (b"Ho st: server", "no spaces before the colon"),
+        (b": server", "invalid header name"),
+        (b" folded", "obsolete line folding"),
+        (b"\tfolded", "obsolete line folding"),
+        (b"Host: a\nX: b", "bare CR or LF"),
+        (b"Host: a\rX: b", "bare CR or LF"),
+        (b"Host: a\x00b", "control byte 0x00"),
+        (b"Host: a\x7fb", "control byte 0x7F"),
+    ],
+)
+def test_malformed_header_lines(line, phrase):
+    exc = head_error(b"GET / HTTP/1.1\r\nUpgrade: websocket\r\n" + line + b"\r\n\r\n")
+    assert exc.status == 400
+    assert phrase in str(exc)
+
+
+def test_obs_fold_after_a_header():
+    exc = head_error(b"GET / HTTP/1.1\r\nX-Long: first\r\n  second\r\n\r\n")
+    assert exc.status == 400
+    assert "RFC 9112 section 5.2" in str(exc)
+
+
+def test_bare_lf_in_the_start_line():
+    exc = head_error(b"GET / HTTP/1.1\nHost: x\r\n\r\n")
+    assert exc.status == 400
+    assert "line 1" in str(exc) and "CRLF" in str(exc)
+
+
+def test_bare_lf_only_head_never_completes():
+    # A head that uses LF alone has no CRLF CRLF: as a complete message it is refused.
+    with pytest.raises(HTTPHeadError, match="incomplete HTTP head") as info:
+        parse_request(b"GET / HTTP/1.1\nHost: x\n\n")
+    assert info.value.status == 400
+
+
+def test_header_values_are_trimmed_and_tabs_allowed():
+    _, headers = HeadReader().feed(b"GET / HTTP/1.1\r\nX:  a\tb \t\r\nY:\r\n\r\n")
+    assert headers == [("X", "a\tb"), ("Y", "")]
+
+
+# --- Request / Response ------------------------------------------------------------------------
+
+
+def test_parse_request():
+    request = parse_request(REQUEST + FIRST_FRAME)
+    assert (request.method, request.target, request.version) == ("GET", "/chat?room=1", "HTTP/1.1")
+    assert (request.path, request.query) == ("/chat", "room=1")
+    assert request.headers["sec-websocket-key"] == "dGhlIHNhbXBsZSBub25jZQ=="
+    assert request.body == FIRST_FRAME
+    assert request.to_bytes() == REQUEST + FIRST_FRAME
+
+
+@pytest.mark.parametrize("start", [b"GET /", b"GET  / HTTP/1.1", b"GET / HTTP/1.1 x", b"GET / HTTP/11",
+                                   b"GET / http/1.1"])
+def test_malformed_request_line(start):
+    with pytest.raises(HTTPHeadError, match="malformed") as info:
+        parse_request(start + b"\r\nHost: x\r\n\r\n")
+    assert info.value.status == 400
+
+
+def test_parse_response():
+    data = (b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            b"Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n\x81\x02hi")
+    response = parse_response(data)
+    assert (response.status, response.reason, response.version) == (101, "Switching Protocols",
+                                                                     "HTTP/1.1")
+    assert response.headers.get("upgrade") == "websocket"
+    assert response.body == b"\x81\x02hi"
+    assert response.to_bytes() == data
+
+
+@pytest.mark.parametrize("start", [b"HTTP/1.1", b"HTTP/1.1 1O1 Switching", b"HTTP/2 101 x",
+                                   b"ICY 200 OK"])
+def test_malformed_status_line(start):
+    with pytest.raises(HTTPHeadError, match="malformed status line"):
+        parse_response(start + b"\r\n\r\n")
+
+
+def test_status_line_without_reason():
+    response = parse_response(b"HTTP/1.1 204\r\n\r\n")
+    assert response.status == 204
+    assert response.reason == "No Content"  # filled in from the status
+
+
+def test_response_default_reason():
+    assert Response(426).reason == "Upgrade Required"
+    assert Response(101).to_bytes() == b"HTTP/1.1 101 Switching Protocols\r\n\r\n"
+    assert Response(599).to_bytes() == b"HTTP/1.1 599 \r\n\r\n"
+
+
+def test_headers_case_insensitive_and_repeated():
+    h = Headers([("Connection", "keep-alive"), ("X", "1"), ("connection", "Upgrade")])
+    assert h.get("CONNECTION") == "keep-alive, Upgrade"
+    assert h.get_all("connection") == ["keep-alive", "Upgrade"]
+    assert "x" in h and "y" not in h and 3 not in h
+    assert h.get("y") is None and h.get("y", "d") == "d"
+    with pytest.raises(KeyError):
+        h["y"]
+    assert len(h) == 3 and list(h)[1] == ("X", "1")
+    assert h == Headers(list(h)) and h != Headers()
+    assert h.encode() == b"Connection: keep-alive\r\nX: 1\r\nconnection: Upgrade\r\n"
+    h.add("Y", "2")
+    assert h["y"] == "2"
+
+
+def test_request_to_bytes_round_trip():
+    request = Request("GET", "/", Headers([("Host", "h")]))
+    assert parse_request(request.to_bytes()) == request

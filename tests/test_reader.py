@@ -1,0 +1,284 @@
+"""Tests for wslib.reader.FrameReader: any split of the byte stream gives the same frames."""
+
+from __future__ import annotations
+
+import random
+import struct
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from wslib.errors import MessageTooBig, ProtocolError, WSError
+from wslib.frames import Frame, Opcode, decode_frame, encode_frame
+from wslib.reader import FrameReader
+
+KEY = bytes.fromhex("37fa213d")
+
+
+def feed_all(reader: FrameReader, chunks) -> list[Frame]:
+    frames: list[Frame] = []
+    for chunk in chunks:
+        frames.extend(reader.feed(chunk))
+    return frames
+
+
+def payload_of(n: int, seed: int = 0) -> bytes:
+    return random.Random(seed).randbytes(n)
+
+
+# --- Coalesced frames (sticky packets) ---------------------------------------------------------
+
+
+def test_many_frames_in_one_chunk():
+    frames = [
+        Frame(Opcode.TEXT, b"Hel", fin=False, mask=KEY),
+        Frame(Opcode.PING, b"are you there?", mask=b"\x01\x02\x03\x04"),
+        Frame(Opcode.CONT, b"lo", mask=b"\x00\x00\x00\x00"),
+        Frame(Opcode.BINARY, payload_of(300), mask=KEY),
+        Frame(Opcode.BINARY, b"", mask=KEY),
+        Frame(Opcode.PONG, b"", mask=KEY),
+        Frame(Opcode.CLOSE, b"\x03\xe8bye", mask=KEY),
+    ]
+    wire = b"".join(encode_frame(f) for f in frames)
+    reader = FrameReader(expect_mask=True)
+    out = reader.feed(wire)
+    assert out == frames
+    assert [type(f.opcode) for f in out] == [Opcode] * len(frames)
+    assert reader.buffered == 0
+    assert reader.feed(b"") == []
+
+
+def test_frames_and_a_partial_one_in_one_chunk():
+    a = encode_frame(Frame(Opcode.TEXT, b"one"))
+    b = encode_frame(Frame(Opcode.TEXT, b"two"))
+    reader = FrameReader()
+    assert reader.feed(a + b + b[:3]) == [Frame(Opcode.TEXT, b"one"), Frame(Opcode.TEXT, b"two")]
+    assert reader.buffered == 3
+    assert reader.feed(b[3:]) == [Frame(Opcode.TEXT, b"two")]
+    assert reader.buffered == 0
+
+
+# --- A frame split at every byte position ------------------------------------------------------
+
+SPLIT_CASES = {
+    # Every split point covers the inside of the header, of the 16-bit or 64-bit extended length,
+    # of the mask key and of the payload.
+    "7-bit unmasked": Frame(Opcode.TEXT, b"Hello"),
+    "7-bit masked": Frame(Opcode.TEXT, b"Hello", mask=KEY),
+    "125 masked": Frame(Opcode.PING, payload_of(125, 1), mask=KEY),
+    "16-bit unmasked": Frame(Opcode.BINARY, payload_of(256, 2)),
+    "16-bit masked": Frame(Opcode.BINARY, payload_of(1000, 3), mask=KEY),
+    "64-bit masked": Frame(Opcode.BINARY, payload_of(65536, 4), mask=KEY),
+}
+
+
+@pytest.mark.parametrize("name", list(SPLIT_CASES))
+def test_one_frame_split_at_every_position(name):
+    frame = SPLIT_CASES[name]
+    wire = encode_frame(frame)
+    for i in range(len(wire) + 1):
+        reader = FrameReader()
+        first = reader.feed(wire[:i])
+        if i < len(wire):
+            assert first == [], i
+            assert reader.feed(wire[i:]) == [frame], i
+        else:
+            assert first == [frame]
+        assert reader.buffered == 0
+
+
+@pytest.mark.parametrize("name", ["7-bit masked", "16-bit unmasked"])
+def test_two_frames_split_at_every_pair_of_positions(name):
+    frame = SPLIT_CASES[name]
+    other = Frame(Opcode.PONG, b"pong", mask=b"\x0a\x0b\x0c\x0d")
+    wire = encode_frame(frame) + encode_frame(other)
+    for i in range(len(wire) + 1):
+        for j in range(i, len(wire) + 1):
+            reader = FrameReader()
+            out = feed_all(reader, [wire[:i], wire[i:j], wire[j:]])
+            assert out == [frame, other], (i, j)
+
+
+def test_byte_by_byte():
+    frames = [Frame(Opcode.TEXT, b"Hello", mask=KEY), Frame(Opcode.BINARY, payload_of(70000, 5)),
+              Frame(Opcode.CLOSE, b"\x03\xe8", mask=KEY)]
+    wire = b"".join(encode_frame(f) for f in frames)
+    reader = FrameReader()
+    got = [f for i in range(len(wire)) for f in reader.feed(wire[i:i + 1])]
+    assert got == frames
+
+
+def test_header_without_payload_yields_nothing():
+    wire = encode_frame(Frame(Opcode.BINARY, payload_of(1000), mask=KEY))
+    reader = FrameReader()
+    assert reader.feed(wire[:8]) == []  # 2 + 2 (16-bit length) + 4 (mask key): the whole header
+    assert reader.buffered == 8
+    assert reader.feed(wire[8:500]) == []
+    assert reader.feed(wire[500:]) == [Frame(Opcode.BINARY, payload_of(1000), mask=KEY)]
+
+
+def test_waiting_header_is_kept():
+    # wslib.connection looks at the header of the frame the reader waits for, to fail a message
+    # over its limit before the payload arrives; this holds for every length form.
+    for n in (5, 300, 70000):
+        wire = encode_frame(Frame(Opcode.CONT, payload_of(n), fin=False, mask=KEY))
+        reader = FrameReader(expect_mask=True)
+        header_size = len(wire) - n
+        assert reader.feed(wire[:header_size - 1]) == []
+        assert reader._header is None  # the masking key is not complete yet
+        assert reader.feed(wire[header_size - 1:header_size + 1]) == []
+        assert reader._header is not None
+        assert (reader._header.opcode, reader._header.length, reader._header.mask) == (0, n, KEY)
+        assert reader.feed(wire[header_size + 1:]) == [Frame(Opcode.CONT, payload_of(n), False,
+                                                             mask=KEY)]
+        assert reader._header is None
+
+
+@pytest.mark.parametrize("frame", [
+    Frame(Opcode.TEXT, b"rsv", rsv1=True),  # RSV bits: not the fast path
+    Frame(Opcode.BINARY, payload_of(70000)),  # 64-bit length: not the fast path
+    Frame(Opcode.PING, b"x" * 125, mask=KEY),
+    Frame(Opcode.TEXT, b"", fin=False),
+    Frame(Opcode.CONT, payload_of(65535), mask=KEY),
+], ids=repr)
+def test_reader_agrees_with_decode_frame(frame):
+    wire = encode_frame(frame)
+    assert FrameReader().feed(wire * 3) == [decode_frame(wire)[0]] * 3 == [frame] * 3
+
+
+# --- Limits ------------------------------------------------------------------------------------
+
+
+def test_max_frame_size_from_the_header_alone():
+    size = 10 * 1024 * 1024
+    header = bytes([0x82, 0x80 | 127]) + struct.pack("!Q", size) + KEY  # 14 bytes, no payload
+    reader = FrameReader(max_frame_size=1024 * 1024)
+    with pytest.raises(MessageTooBig) as info:
+        reader.feed(header)
+    assert info.value.close_code == 1009
+    assert f"{size} bytes is over the limit of {1024 * 1024}" in str(info.value)
+    assert reader.buffered <= len(header)
+    # The reader is dead now: more bytes are refused, not buffered.
+    with pytest.raises(MessageTooBig):
+        reader.feed(b"\x00" * 4096)
+    assert reader.buffered <= len(header)
+
+
+def test_max_frame_size_exact_limit_is_allowed():
+    reader = FrameReader(max_frame_size=126)
+    frame = Frame(Opcode.BINARY, b"x" * 126)
+    assert reader.feed(encode_frame(frame)) == [frame]
+    with pytest.raises(MessageTooBig):
+        reader.feed(encode_frame(Frame(Opcode.BINARY, b"x" * 127)))
+
+
+def test_max_frame_size_zero():
+    reader = FrameReader(max_frame_size=0)
+    assert reader.feed(encode_frame(Frame(Opcode.PING, b""))) == [Frame(Opcode.PING, b"")]
+    with pytest.raises(MessageTooBig):
+        reader.feed(encode_frame(Frame(Opcode.PING, b"x")))
+
+
+def test_negative_max_frame_size_is_a_usage_error():
+    with pytest.raises(ValueError, match="max_frame_size"):
+        FrameReader(max_frame_size=-1)
+
+
+def test_server_refuses_unmasked_frame():
+    reader = FrameReader(expect_mask=True)
+    with pytest.raises(ProtocolError) as info:
+        reader.feed(encode_frame(Frame(Opcode.TEXT, b"Hello")))
+    assert type(info.value) is ProtocolError
+    assert info.value.close_code == 1002
+    assert "clients must mask every frame" in str(info.value)
+
+
+def test_client_refuses_masked_frame():
+    reader = FrameReader(expect_mask=False)
+    with pytest.raises(ProtocolError) as info:
+        reader.feed(encode_frame(Frame(Opcode.TEXT, b"Hello", mask=KEY)))
+    assert info.value.close_code == 1002
+    assert "servers must not mask" in str(info.value)
+
+
+def test_expect_mask_none_accepts_both():
+    masked = Frame(Opcode.TEXT, b"a", mask=KEY)
+    plain = Frame(Opcode.TEXT, b"b")
+    reader = FrameReader(expect_mask=None)
+    assert reader.feed(encode_frame(masked) + encode_frame(plain)) == [masked, plain]
+
+
+def test_every_feed_after_an_error_raises():
+    good = encode_frame(Frame(Opcode.TEXT, b"ok"))
+    reader = FrameReader()
+    assert reader.feed(good) == [Frame(Opcode.TEXT, b"ok")]
+    with pytest.raises(ProtocolError, match="reserved") as first:
+        reader.feed(good + bytes([0x83, 0x00]))
+    for data in (b"", good, bytes([0x81])):
+        with pytest.raises(ProtocolError) as again:
+            reader.feed(data)
+        assert again.value is first.value
+
+
+def test_error_after_good_frames_in_the_same_chunk():
+    # The good frames before the bad one are lost with the exception: the connection is failing.
+    reader = FrameReader()
+    with pytest.raises(ProtocolError, match="must not be fragmented"):
+        reader.feed(encode_frame(Frame(Opcode.TEXT, b"ok")) + bytes([0x09, 0x00]))
+
+
+# --- Property: any stream of valid frames, any chunking ----------------------------------------
+
+DATA_OPS = [Opcode.CONT, Opcode.TEXT, Opcode.BINARY]
+CONTROL_OPS = [Opcode.CLOSE, Opcode.PING, Opcode.PONG]
+
+
+@st.composite
+def frames(draw) -> Frame:
+    control = draw(st.booleans())
+    if control:
+        opcode = draw(st.sampled_from(CONTROL_OPS))
+        size = draw(st.one_of(st.integers(0, 10), st.sampled_from([124, 125])))
+        fin = True
+    else:
+        opcode = draw(st.sampled_from(DATA_OPS))
+        # Mostly small, sometimes just past a length boundary.
+        size = draw(st.one_of(st.integers(0, 20), st.integers(0, 20),
+                              st.sampled_from([125, 126, 127, 300, 65535, 65536, 65537])))
+        fin = draw(st.booleans())
+    payload = payload_of(size, draw(st.integers(0, 1000)))
+    key = draw(st.one_of(st.none(), st.binary(min_size=4, max_size=4)))
+    rsv = draw(st.tuples(st.booleans(), st.booleans(), st.booleans()))
+    return Frame(opcode, payload, fin, *rsv, mask=key)
+
+
+@settings(max_examples=80, deadline=None)
+@given(frame_list=st.lists(frames(), max_size=6), data=st.data())
+def test_any_frames_any_chunking(frame_list, data):
+    wire = b"".join(encode_frame(f) for f in frame_list)
+    cuts = sorted(data.draw(st.lists(st.integers(0, len(wire)), max_size=8), label="cuts"))
+    bounds = [0, *cuts, len(wire)]
+    chunks = [wire[a:b] for a, b in zip(bounds, bounds[1:])]
+
+    whole = FrameReader().feed(wire)
+    reader = FrameReader()
+    pieces = feed_all(reader, chunks)
+    assert pieces == whole == frame_list
+    assert reader.buffered == 0
+    for got, sent in zip(pieces, frame_list):
+        assert got.opcode == int(sent.opcode) and isinstance(got.opcode, Opcode)
+        assert got.mask == sent.mask
+        assert type(got.payload) is bytes
+
+
+@settings(max_examples=50, deadline=None)
+@given(frame_list=st.lists(frames(), min_size=1, max_size=4), data=st.data())
+def test_any_prefix_is_pending_not_an_error(frame_list, data):
+    """A strict prefix of valid frames never raises: it only waits for more bytes."""
+    wire = b"".join(encode_frame(f) for f in frame_list)
+    cut = data.draw(st.integers(0, len(wire) - 1), label="cut")
+    try:
+        FrameReader().feed(wire[:cut])
+    except WSError as exc:  # pragma: no cover - the assertion below reports it
+        pytest.fail(f"a prefix of valid frames raised {exc!r}")

@@ -1,0 +1,127 @@
+"""The asyncio client: open TCP, do the opening handshake, hand back a WebSocket.
+
+::
+
+    async with wslib.connect("ws://127.0.0.1:8765/chat") as ws:
+        await ws.send("hello")
+        print(await ws.recv())
+
+Only ``ws://`` URLs: TLS (``wss://``) is not part of this course's library; use the
+``websockets`` package for it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Callable
+from urllib.parse import urlsplit
+
+from .connection import Connection
+from .errors import HandshakeError, UsageError
+from .handshake import build_request, check_response
+from .http import HeadReader, response_from_head
+from .websocket import Opening, WebSocket
+
+__all__ = ["connect"]
+
+MAX_ERROR_BODY = 1 << 16  # how much of a refusal's body we read to explain the failure
+
+
+def connect(
+    url: str,
+    *,
+    subprotocols: list[str] | tuple[str, ...] = (),
+    origin: str | None = None,
+    headers: list[tuple[str, str]] | tuple[tuple[str, str], ...] = (),
+    max_size: int | None = 1 << 20,
+    open_timeout: float | None = 10.0,
+    close_timeout: float = 5.0,
+    ping_interval: float | None = None,
+    ping_timeout: float | None = 20.0,
+    mask_key: Callable[[], bytes] | None = None,
+    key: str | None = None,
+) -> Opening[WebSocket]:
+    """Connect to a WebSocket server; ``await`` the result, or use it with ``async with``.
+
+    ``subprotocols``: offered in ``Sec-WebSocket-Protocol``; the choice is ``ws.subprotocol``.
+    ``origin``: sent as ``Origin`` (browsers always send one; servers may refuse it).
+    ``headers``: extra request headers. ``max_size``: largest incoming message (else 1009).
+    ``open_timeout``: seconds for TCP *and* the handshake together.
+    ``close_timeout``, ``ping_interval``, ``ping_timeout``: see :class:`~wslib.websocket.WebSocket`.
+    ``mask_key``: a function returning each frame's 4-byte mask, and ``key``: the
+    ``Sec-WebSocket-Key``; both random by default, fixed in lessons to get the same bytes
+    every run.
+
+    Raises :class:`~wslib.errors.HandshakeError` when the server refuses (``.status`` is its
+    HTTP status, and the message includes the body it sent, which says why), when the answer
+    is not a valid 101, or when no answer came within ``open_timeout`` (``.status`` is then 0).
+    Connection errors (``ConnectionRefusedError``: no server on that port) are raised as they are.
+    """
+    parts = urlsplit(url)
+    if parts.scheme == "wss":
+        raise UsageError(f"{url}: wss:// (WebSocket over TLS) is not covered by wslib; "
+                         "use ws://, or the websockets package for TLS")
+    if parts.scheme != "ws" or not parts.hostname:
+        raise UsageError(f"{url!r} is not a ws:// URL (expected ws://host:port/path)")
+    host = parts.hostname
+    port = parts.port or 80
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    host_header = parts.netloc.rpartition("@")[2]  # the URL's host[:port], as RFC 6455 4.1 says
+
+    async def open() -> WebSocket:
+        try:
+            async with asyncio.timeout(open_timeout):
+                reader, writer = await asyncio.open_connection(host, port)
+                try:
+                    return await _handshake(reader, writer)
+                except BaseException:
+                    writer.transport.abort()
+                    raise
+        except TimeoutError:
+            raise HandshakeError(f"no answer to the opening handshake from {url} within "
+                                 f"{open_timeout} s (open_timeout)", status=0) from None
+
+    async def _handshake(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> WebSocket:
+        request = build_request(host_header, path, key=key, origin=origin,
+                                subprotocols=subprotocols, headers=headers)
+        writer.write(request.to_bytes())
+        head = HeadReader()
+        result = None
+        while result is None:
+            data = await reader.read(1 << 16)
+            if not data:
+                raise HandshakeError(f"{url}: the server closed the connection without answering "
+                                     "the opening handshake", status=0)
+            result = head.feed(data)
+        response = response_from_head(*result)
+        if response.status != 101:  # read the body: it says why
+            response.body = await _read_error_body(response, head.rest, reader)
+        subprotocol = check_response(response, request.headers["Sec-WebSocket-Key"],
+                                     subprotocols=subprotocols)
+        connection = Connection("client", max_message_size=max_size, mask_key=mask_key)
+        # head.rest: frames the server sent right behind its 101, in the same packet.
+        return await WebSocket.from_streams(
+            connection, reader, writer, initial_data=head.rest, request=request,
+            response=response, subprotocol=subprotocol, close_timeout=close_timeout,
+            ping_interval=ping_interval, ping_timeout=ping_timeout)
+
+    return Opening(open)
+
+
+async def _read_error_body(response, rest: bytes, reader: asyncio.StreamReader) -> bytes:
+    """The body of a refusal (it says why): Content-Length bytes, or up to the end of the stream
+    when the server closes after it; at most MAX_ERROR_BODY bytes."""
+    length = response.headers.get("Content-Length")
+    if length is not None and length.strip().isdigit():
+        want = min(int(length), MAX_ERROR_BODY)
+    elif "close" in (response.headers.get("Connection") or "").lower():
+        want = MAX_ERROR_BODY
+    else:
+        return rest[:MAX_ERROR_BODY]  # no way to know where the body ends: keep what came
+    body = bytearray(rest)
+    while len(body) < want:
+        data = await reader.read(want - len(body))
+        if not data:
+            break
+        body += data
+    return bytes(body[:want])
