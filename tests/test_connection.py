@@ -228,10 +228,6 @@ class TestBaseFraming:
         assert len(events) == 1
         assert_failed(conn, events, 1002)
 
-    @pytest.mark.xfail(strict=True, reason=(
-        "wslib bug: FrameReader.feed() raises on a bad header and drops the frames it already "
-        "completed in the same feed(), so a valid message that arrives in the same TCP read as "
-        "a bad frame is lost (fix belongs in wslib/reader.py + Connection.receive_data)"))
     @pytest.mark.parametrize("bad", [
         to_server(5, b""),  # reserved opcode
         to_client(Opcode.TEXT, b"x"),  # unmasked

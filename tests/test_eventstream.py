@@ -473,6 +473,30 @@ def test_subscriber_that_does_not_read_stays_bounded_and_is_cut_off():
     run(main())
 
 
+def test_subscriber_that_never_reads_is_dropped_after_drain_timeout():
+    event_size = 1 << 19
+
+    async def main():
+        channel = EventChannel(history=4, heartbeat=None, drain_timeout=0.3)
+        async with channel_server(channel) as server:
+            sock = socket.socket()
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 16)
+            sock.setblocking(False)
+            await asyncio.get_running_loop().sock_connect(sock, ("127.0.0.1", server.port))
+            reader, writer, _, body = await raw_get(server.port, sock=sock)
+            try:
+                await until(lambda: channel.subscribers == 1)
+                for i in range(8):  # 4 MiB: far more than the socket buffers hold
+                    channel.publish("x" * event_size)
+                # The client reads nothing at all; the server gives up on it by itself.
+                await until(lambda: channel.subscribers == 0)
+                assert server._writers == set() or all(
+                    w.transport.is_closing() for w in server._writers)
+            finally:
+                writer.close()
+    run(main())
+
+
 # ------------------------------------------------------------------------------ closing
 
 def test_close_ends_streams_and_answers_204():

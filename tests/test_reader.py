@@ -213,8 +213,10 @@ def test_every_feed_after_an_error_raises():
     good = encode_frame(Frame(Opcode.TEXT, b"ok"))
     reader = FrameReader()
     assert reader.feed(good) == [Frame(Opcode.TEXT, b"ok")]
+    assert reader.error is None
     with pytest.raises(ProtocolError, match="reserved") as first:
-        reader.feed(good + bytes([0x83, 0x00]))
+        reader.feed(bytes([0x83, 0x00]))
+    assert reader.error is first.value
     for data in (b"", good, bytes([0x81])):
         with pytest.raises(ProtocolError) as again:
             reader.feed(data)
@@ -222,10 +224,15 @@ def test_every_feed_after_an_error_raises():
 
 
 def test_error_after_good_frames_in_the_same_chunk():
-    # The good frames before the bad one are lost with the exception: the connection is failing.
+    # The good frames before the bad one are returned; the error waits in .error and is
+    # raised by the next feed().
     reader = FrameReader()
+    frames = reader.feed(encode_frame(Frame(Opcode.TEXT, b"ok")) + bytes([0x09, 0x00]))
+    assert frames == [Frame(Opcode.TEXT, b"ok")]
+    assert isinstance(reader.error, ProtocolError)
+    assert "must not be fragmented" in str(reader.error)
     with pytest.raises(ProtocolError, match="must not be fragmented"):
-        reader.feed(encode_frame(Frame(Opcode.TEXT, b"ok")) + bytes([0x09, 0x00]))
+        reader.feed(b"")
 
 
 # --- Property: any stream of valid frames, any chunking ----------------------------------------

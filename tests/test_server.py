@@ -154,6 +154,60 @@ def test_get_handlers_str_bytes_and_response():
     run(main())
 
 
+def test_204_has_no_content_length_and_keep_alive_continues():
+    # RFC 9110 section 8.6: a server must not send Content-Length in a 204 response.
+    async def nothing(request):
+        return Response(204)
+
+    async def main():
+        router = Router()
+        router.get("/nothing", nothing)
+        router.page("/", "<p>hi</p>")
+        async with serve(router) as server:
+            reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+            try:
+                writer.write(get("/nothing") + get("/"))
+                first = await read_response(reader)
+                assert first.status == 204
+                assert "Content-Length" not in first.headers
+                second = await read_response(reader)  # the next response starts right after
+                assert (second.status, second.body) == (200, b"<p>hi</p>")
+            finally:
+                writer.close()
+    run(main())
+
+
+def test_router_sse_serves_an_event_channel():
+    from wslib.eventstream import EventChannel
+
+    async def main():
+        channel = EventChannel(heartbeat=None)
+        router = Router()
+        router.sse("/events", channel)
+        async with serve(router) as server:
+            reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+            try:
+                writer.write(get("/events"))
+                head = HeadReader()
+                result = None
+                while result is None:
+                    result = head.feed(await reader.read(4096))
+                response = response_from_head(*result)
+                assert response.status == 200
+                assert response.headers["Content-Type"].startswith("text/event-stream")
+                while channel.subscribers == 0:
+                    await asyncio.sleep(0.01)
+                channel.publish("hello")
+                body = head.rest
+                while b"\n\n" not in body:
+                    body += await reader.read(4096)
+                assert body == b"id: 1\ndata: hello\n\n"
+            finally:
+                writer.close()
+            await channel.close()
+    run(main())
+
+
 def test_plain_get_on_websocket_path_is_426():
     async def main():
         async with serve(make_router()) as server:

@@ -9,6 +9,16 @@ The asyncio layer on top connects them to real sockets.
     wslib.frames      Frame, Opcode, CloseCode, encode/decode, close payloads
     wslib.masking     the XOR mask, three ways
     wslib.reader      FrameReader: feed bytes in any chunking, get whole frames
+    wslib.connection  Connection: the WebSocket state machine for either role (sans-I/O)
+    wslib.sse         Server-Sent Events: Event, encoder, incremental parser (sans-I/O)
+
+    wslib.server      serve() and Router: pages, HTTP handlers, SSE streams and WebSockets
+    wslib.client      connect(): a WebSocket client
+    wslib.websocket   WebSocket: send / recv / ping / close on a live connection
+    wslib.eventstream EventChannel (server side of SSE) and events() (a reconnecting client)
+
+    wslib.apps        runnable demos (python -m wslib echo | sse)
+    wslib.widgets     ipywidgets for the lessons;  wslib.exercises  the lessons' self-checks
 """
 
 from .errors import (
@@ -37,5 +47,19 @@ from .frames import (
 from .handshake import accept_key, generate_key
 from .masking import mask
 from .reader import FrameReader
+from .connection import (
+    BinaryMessage,
+    Closed,
+    Connection,
+    Ping,
+    Pong,
+    State,
+    TextMessage,
+)
+from .sse import Event, EventStreamParser, encode_event
+from .websocket import WebSocket
+from .server import Router, Server, StreamResponse, serve
+from .client import connect
+from .eventstream import EventChannel, events
 
 __version__ = "0.1.0"

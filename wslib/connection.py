@@ -169,6 +169,9 @@ class Connection:
                     if self.close_received is not None:
                         break  # section 1.4: nothing after the peer's close frame is data
                 else:
+                    if self._reader.error is not None:
+                        # Frames before the bad one were delivered above; now fail.
+                        raise self._reader.error
                     self._check_waiting_frame()
             except ProtocolError as exc:
                 self.fail(exc)
@@ -186,7 +189,7 @@ class Connection:
         The reader alone cannot do it: one ``feed()`` may hold the end of a fragment and the
         next header, and the budget left depends on the frames before it in the same chunk.
         """
-        header = self._reader._header  # parsed, waiting for its payload
+        header = self._reader.pending_header  # parsed, waiting for its payload
         limit = self.max_message_size
         if (header is not None and limit is not None and header.opcode == Opcode.CONT
                 and self._msg_opcode is not None and self._msg_size + header.length > limit):

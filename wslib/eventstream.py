@@ -105,15 +105,15 @@ class EventChannel:
     slow that its next event has already left the history (it fell more than ``history``
     events behind) is sent a comment saying so, and its stream ends: its browser reconnects
     with its Last-Event-ID, and gets what is left (see :meth:`handler` for an id that is too
-    old). A client that stops reading altogether holds its connection, waiting in ``drain()``,
-    until it reads again or the server closes; it never makes the channel hold more.
+    old). A client that stops reading altogether is dropped once a write has waited
+    ``drain_timeout`` seconds (``None``: never); meanwhile it never makes the channel hold more.
 
     Use it from the event loop that runs the server. From another thread, hand the call to
     the loop: ``loop.call_soon_threadsafe(channel.publish, "text")``.
     """
 
     def __init__(self, *, history: int = 256, heartbeat: float | None = 15.0,
-                 retry: int | None = None) -> None:
+                 retry: int | None = None, drain_timeout: float | None = 30.0) -> None:
         if not isinstance(history, int) or history < 1:
             raise UsageError(f"history must be an int >= 1, got {history!r}")
         if heartbeat is not None and not heartbeat > 0:
@@ -123,6 +123,7 @@ class EventChannel:
         self.history = history
         self.heartbeat = heartbeat
         self.retry = retry
+        self.drain_timeout = drain_timeout
         # (id, event, encoded bytes) of the last `history` events, oldest first. Events are
         # encoded once, when published, not once per subscriber.
         self._buffer: deque[tuple[int, Event, bytes]] = deque(maxlen=history)
@@ -229,7 +230,8 @@ class EventChannel:
         cursor, note = self._resume_point(request.headers.get("Last-Event-ID"))
         # The position is taken now, when the request arrives; the subscriber counts once the
         # server starts reading the stream. Events published in between are not lost.
-        return StreamResponse(200, list(STREAM_HEADERS), self._stream(cursor, note, self._epoch))
+        return StreamResponse(200, list(STREAM_HEADERS), self._stream(cursor, note, self._epoch),
+                              drain_timeout=self.drain_timeout)
 
     def _first_id(self) -> int:
         """The id of the oldest buffered event (``_last_id + 1`` when the buffer is empty)."""

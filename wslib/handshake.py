@@ -185,8 +185,10 @@ def check_request(request: Request, *, origins: list[str] | tuple[str, ...] | No
                              headers=[("Sec-WebSocket-Version", "13")])
     origin = h.get("Origin")
     if origins is not None and origin not in origins:
-        raise HandshakeError(f"Origin {origin!r} is not allowed here (RFC 6455 section 4.2.2, "
-                             "item 4 and section 10.2)", status=403, header="Origin")
+        said = "missing Origin header" if origin is None else f"Origin {origin!r} is not allowed"
+        raise HandshakeError(f"{said}; this endpoint accepts {', '.join(map(repr, origins))} "
+                             "(RFC 6455 section 4.2.2, item 4 and section 10.2)",
+                             status=403, header="Origin")
     return ClientHandshake(
         key=key,
         path=request.path,

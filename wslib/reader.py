@@ -43,8 +43,11 @@ class FrameReader:
     ``expect_mask``: ``True`` on a server (client frames must be masked), ``False`` on a client
     (server frames must not be), ``None`` to accept both (section 5.1; a violation is 1002).
 
-    After an error the reader is unusable: every later ``feed()`` raises the same error, since a
-    byte stream cannot be resynchronized after a bad frame.
+    A bad frame raises :class:`ProtocolError` from ``feed()``. If the same ``feed()`` completed
+    good frames before the bad one, those are returned first and the error waits in
+    :attr:`error` (a message that arrived whole is not lost because garbage followed it in the
+    same TCP read). After an error the reader is unusable: every later ``feed()`` raises it,
+    since a byte stream cannot be resynchronized after a bad frame.
     """
 
     def __init__(self, max_frame_size: int | None = None, expect_mask: bool | None = None) -> None:
@@ -60,6 +63,16 @@ class FrameReader:
     def buffered(self) -> int:
         """Bytes received but not yet returned as frames."""
         return len(self._buf)
+
+    @property
+    def error(self) -> ProtocolError | None:
+        """The error that stopped this reader, or ``None`` while the stream is fine."""
+        return self._error
+
+    @property
+    def pending_header(self) -> Header | None:
+        """The header of the frame whose payload is still arriving, or ``None``."""
+        return self._header
 
     def feed(self, data: bytes) -> list[Frame]:
         """Add ``data`` to the stream and return every frame completed by it (maybe none)."""
@@ -132,7 +145,9 @@ class FrameReader:
                 pos = end
         except ProtocolError as exc:
             self._error = exc
-            raise
+            if not frames:
+                raise
+            # Good frames came before the bad one: hand them over; the error waits in .error.
         finally:
             if pos:
                 del buf[:pos]

@@ -33,13 +33,16 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field
-from typing import Any, AsyncIterator, Awaitable, Callable, Union
+from typing import TYPE_CHECKING, Any, AsyncIterator, Awaitable, Callable, Union
 
 from .connection import Connection
 from .errors import ConnectionClosed, HandshakeError, HTTPHeadError, UsageError
 from .handshake import build_response, check_request, parse_header_list, reject, select_subprotocol
 from .http import STATUS_REASONS, HeadReader, Headers, Request, Response, request_from_head
 from .websocket import Opening, WebSocket
+
+if TYPE_CHECKING:  # eventstream imports this module; only the type checker needs the name here
+    from .eventstream import EventChannel
 
 __all__ = ["Router", "StreamResponse", "serve", "Server", "text_response"]
 
@@ -60,11 +63,15 @@ class StreamResponse:
     ``chunks`` as soon as it is produced, waiting for ``drain()`` after each one (a slow reader
     slows the producer down). When the client goes away, the producer is cancelled and closed
     (``aclose()``), so its ``finally`` blocks run. Then the TCP connection is closed.
+
+    ``drain_timeout``: a client that takes longer than this many seconds to accept one chunk has
+    stopped reading; it is dropped, so that it cannot hold the producer (and its memory) forever.
     """
 
     status: int = 200
     headers: list[tuple[str, str]] = field(default_factory=list)
     chunks: AsyncIterator[bytes] | None = None
+    drain_timeout: float | None = None
 
     def __post_init__(self) -> None:
         if self.chunks is None:
@@ -125,6 +132,11 @@ class Router:
         """``async def handler(request) -> StreamResponse`` (or a plain Response / str to refuse,
         e.g. 204 to tell an EventSource to stop reconnecting)."""
         self.routes[path] = _Route("stream", handler)
+
+    def sse(self, path: str, channel: "EventChannel") -> None:
+        """Serve a :class:`wslib.eventstream.EventChannel` at ``path``: what
+        ``new EventSource(path)`` opens in a browser. Same as ``stream(path, channel.handler)``."""
+        self.stream(path, channel.handler)
 
     def find(self, path: str) -> _Route | None:
         return self.routes.get(path, self.default)
@@ -383,7 +395,9 @@ class Server:
         # Content-Length always, from the actual body; Connection: close when we hang up.
         drop = ("content-length", "connection")
         headers = Headers([(n, v) for n, v in response.headers if n.lower() not in drop])
-        headers.add("Content-Length", str(len(response.body)))
+        # RFC 9110 section 8.6: no Content-Length on a 1xx or 204 response (they have no body).
+        if not (100 <= response.status < 200 or response.status == 204):
+            headers.add("Content-Length", str(len(response.body)))
         if not keep_alive:
             headers.add("Connection", "close")
         writer.write(Response(response.status, headers, response.reason, body=response.body)
@@ -450,23 +464,33 @@ class Server:
         writer.write(Response(result.status, headers, _reason(result.status)).to_bytes())
         # Two tasks: one writes the chunks, one watches for the client going away (EOF).
         # Whichever finishes first ends the other.
-        pump = asyncio.ensure_future(_pump(result.chunks, writer))
+        pump = asyncio.ensure_future(_pump(result.chunks, writer, result.drain_timeout))
         gone = asyncio.ensure_future(_wait_for_eof(reader))
         try:
             await asyncio.wait([pump, gone], return_when=asyncio.FIRST_COMPLETED)
         finally:
             for task in (pump, gone):
                 task.cancel()
-            await asyncio.gather(pump, gone, return_exceptions=True)
+            outcomes = await asyncio.gather(pump, gone, return_exceptions=True)
+        if isinstance(outcomes[0], Exception):
+            logger.error("stream producer for %s failed", request.path, exc_info=outcomes[0])
         return True
 
 
-async def _pump(chunks: AsyncIterator[bytes], writer: asyncio.StreamWriter) -> None:
-    """Write every chunk, waiting for drain() after each: a slow client slows the producer."""
+async def _pump(chunks: AsyncIterator[bytes], writer: asyncio.StreamWriter,
+                drain_timeout: float | None = None) -> None:
+    """Write every chunk, waiting for drain() after each: a slow client slows the producer.
+    A client that accepts nothing for ``drain_timeout`` seconds is dropped."""
     try:
         async for chunk in chunks:
             writer.write(chunk.encode("utf-8") if isinstance(chunk, str) else chunk)
-            await writer.drain()
+            try:
+                async with asyncio.timeout(drain_timeout):  # None: wait as long as it takes
+                    await writer.drain()
+            except TimeoutError:
+                logger.info("stream client stopped reading for %s s: dropped", drain_timeout)
+                writer.transport.abort()
+                return
     except ConnectionError:
         pass  # the client went away while we wrote
     finally:
