@@ -24,6 +24,9 @@ from browser_support import launch_browser
 
 ROOT = Path(__file__).resolve().parents[2]
 LESSONS = sorted(p.name for p in (ROOT / "notebooks").glob("0[0-5]_*.ipynb"))
+# Lessons that show ipywidgets: the test fails if one of them shows none at all.
+WIDGET_LESSONS = {"00_start_here.ipynb", "02_opening_handshake.ipynb", "03_frame_layout.ipynb",
+                  "04_masking.ipynb", "05_fragmentation.ipynb"}
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(600)]
 
@@ -39,7 +42,12 @@ def jupyterlab(tmp_path_factory):
     """A JupyterLab server on 127.0.0.1 serving a scratch copy of the notebooks."""
     work = tmp_path_factory.mktemp("lab")
     shutil.copytree(ROOT / "notebooks", work / "notebooks")
+    # Render every cell (no windowing), so that each widget is drawn without scrolling to it.
+    settings = work / "user-settings" / "@jupyterlab" / "notebook-extension"
+    settings.mkdir(parents=True)
+    (settings / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
     env = dict(os.environ,
+               JUPYTERLAB_SETTINGS_DIR=str(work / "user-settings"),
                JUPYTER_CONFIG_DIR=str(work / "config"),
                JUPYTER_RUNTIME_DIR=str(work / "runtime"),
                JUPYTERLAB_WORKSPACES_DIR=str(work / "workspaces"),
@@ -104,9 +112,21 @@ STATE_JS = """() => {
 }"""
 
 
+# The outputs that hold a rendered widget view: ipywidgets puts the view's element (class
+# jupyter-widgets) directly in the output area once the widget's model has loaded.
+WIDGET_VIEWS = ".jp-OutputArea-output > .jupyter-widgets"
+WIDGETS_RENDERED_JS = f"""(expected) =>
+  document.querySelectorAll('{WIDGET_VIEWS}').length === expected"""
+# For a failure message: what each output area of the page holds.
+OUTPUTS_JS = """() => [...document.querySelectorAll('.jp-OutputArea-output')]
+    .map(o => o.outerHTML.slice(0, 160))"""
+
+
 @pytest.mark.parametrize("name", LESSONS)
 def test_lesson_runs_in_jupyterlab(jupyterlab, browser, name):
     base, token = jupyterlab
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     try:
         page.goto(f"{base}/lab/tree/{name}?token={token}", timeout=60_000)
@@ -124,11 +144,16 @@ def test_lesson_runs_in_jupyterlab(jupyterlab, browser, name):
         errors = [(c["index"], c["errors"]) for c in state["cells"] if c["errors"]]
         assert not errors, f"{name}: cells raised in JupyterLab: {json.dumps(errors)[:2000]}"
         expected_widgets = sum(c["widgets"] for c in state["cells"])
-        if expected_widgets:
-            # Each widget output must become a rendered view, not a placeholder or an error.
-            page.wait_for_function(
-                f"() => document.querySelectorAll('.jp-OutputArea-output .widget-container, "
-                f".jp-OutputArea-output .jupyter-widgets').length > 0", timeout=30_000)
+        if name in WIDGET_LESSONS:
+            assert expected_widgets > 0, f"{name} should display at least one widget"
+        # Each widget output must become a rendered view (an element of class jupyter-widgets
+        # inside the output), not a placeholder or an error.
+        try:
+            page.wait_for_function(WIDGETS_RENDERED_JS, arg=expected_widgets, timeout=30_000)
+        except PlaywrightTimeout:
+            outputs = page.evaluate(OUTPUTS_JS)
+            pytest.fail(f"{name}: {expected_widgets} widget outputs expected, rendered: "
+                        f"{json.dumps(outputs)[:3000]}")
         body = page.inner_text("body")
         assert "Loading widget" not in body, f"{name}: a widget never rendered"
         assert "Error displaying widget" not in body, f"{name}: a widget failed to render"

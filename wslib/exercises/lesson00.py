@@ -3,6 +3,10 @@
 * 0.1 :func:`check_text_opcode`: ``text_opcode() -> int``, the opcode of a text frame.
 * 0.2 :func:`check_echo_once` (async): ``async echo_once(url, text) -> str``, one round trip
   with an echo server through :func:`wslib.client.connect`.
+
+0.1 is the smallest check built on the shared runner, :func:`wslib.exercises.check_function`;
+0.2 gets each answer by awaiting it and judges it with :func:`wslib.exercises.judge_answer`.
+How to write a new check: the docstring of :mod:`wslib.exercises`.
 """
 
 from __future__ import annotations
@@ -11,7 +15,8 @@ import asyncio
 import inspect
 from typing import Awaitable, Callable
 
-from . import Case, Report, _short, _describe_exception, check_function, is_stub_result
+from . import (FINISH, Case, NotAttempted, Report, _short, check_function, is_stub_result,
+               judge_answer)
 
 __all__ = ["check_text_opcode", "check_echo_once"]
 
@@ -25,11 +30,11 @@ def check_text_opcode(func: Callable[[], int] | None) -> Report:
     return check_function("Exercise 0.1 - text_opcode", func, [
         Case("returns a number (an int)", (), 1,
              hint="return the number itself, 1 or 0x1, not a string such as '0x1' or 'text'",
-             same=lambda got, _: _is_int(got)),
+             compare=lambda got, _: _is_int(got)),
         Case("the number is 0x1, the opcode of a text frame", (), 1,
              hint="the table above: text is 0x1, binary 0x2; 0x81 is the whole first byte of "
                   "a frame (FIN bit + opcode), not the opcode alone (RFC 6455 section 5.2)",
-             same=lambda got, expected: _is_int(got) and got == expected),
+             compare=lambda got, expected: _is_int(got) and got == expected),
     ])
 
 
@@ -57,49 +62,40 @@ async def check_echo_once(func: Callable[[str, str], Awaitable[str]] | None,
         report.attempted = False
         return report
     server = await serve(echo, "127.0.0.1", 0)
+    cases = [Case(name, (server.url, text), text,
+                  hint="return what ws.recv() gives back: the echo server sends the message back "
+                       "unchanged")
+             for name, text in _ECHO_CASES]
     try:
-        for i, (name, text) in enumerate(_ECHO_CASES):
+        for i, case in enumerate(cases):
+            # Get the answer: what is particular to an async function is here; judge_answer (the
+            # same judge as check_function) handles stubs, exceptions and the comparison.
+            got, error = None, None
             try:
-                result = func(server.url, text)
-                if not inspect.isawaitable(result):
-                    if i == 0 and is_stub_result(result):
-                        report.attempted = False
-                        report.results.clear()
-                        return report
-                    report.add(name, False, f"returned {_short(result)} without awaiting anything",
+                got = func(*case.args)
+                if inspect.isawaitable(got):
+                    got = await asyncio.wait_for(got, timeout)
+                elif not (i == 0 and is_stub_result(got)):  # a stub: judge_answer says so
+                    report.add(case.name, False,
+                               f"returned {_short(got)} without awaiting anything",
                                "define it with `async def` and `await` the WebSocket calls")
                     continue
-                got = await asyncio.wait_for(result, timeout)
-            except NotImplementedError:
-                if i == 0:
-                    report.attempted = False
-                    report.results.clear()
-                    return report
-                report.add(name, False, "raised NotImplementedError", "finish the function")
-                continue
             except TimeoutError:
-                report.add(name, False, f"no answer within {timeout} s",
+                report.add(case.name, False, f"no answer within {timeout} s",
                            "send the text before waiting for the reply: await ws.send(text), "
                            "then return await ws.recv()")
                 break  # the next cases would wait just as long
-            except Exception as exc:  # the learner's code: report, never raise
-                report.add(name, False, _describe_exception(exc),
-                           "async with wslib.client.connect(url) as ws: await ws.send(text); "
-                           "return await ws.recv()")
-                continue
-            if i == 0 and is_stub_result(got):
-                report.attempted = False
-                report.results.clear()
-                return report
+            except Exception as exc:  # the learner's code: judged below, never raised
+                got, error = None, exc
             if inspect.isawaitable(got):
                 if inspect.iscoroutine(got):
                     got.close()
-                report.add(name, False, "returned a coroutine, not the text",
+                report.add(case.name, False, "returned a coroutine, not the text",
                            "a call to an async function (ws.recv()) needs `await` in front of it")
                 continue
-            report.add(name, got == text, f"expected {text!r}, got {_short(got)}",
-                       "return what ws.recv() gives back: the echo server sends the message "
-                       "back unchanged")
+            judge_answer(report, case, got, error, first=i == 0, stub_hint=FINISH,
+                         crash_hint="async with wslib.client.connect(url) as ws: "
+                                    "await ws.send(text); return await ws.recv()")
         # The connection must be closed when the function returns.
         for _ in range(100):
             if not server.connections:
@@ -109,6 +105,9 @@ async def check_echo_once(func: Callable[[str, str], Awaitable[str]] | None,
                    f"{len(server.connections)} connection(s) still open",
                    "use `async with connect(url) as ws:` (it closes on the way out), or "
                    "await ws.close() before returning")
+    except NotAttempted:
+        report.attempted = False
+        report.results.clear()
     finally:
         await server.close()
     return report

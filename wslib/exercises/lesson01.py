@@ -6,57 +6,34 @@
   polls, events) -> float``, the HTTP head bytes that polling spends per delivered event.
 * 1.3 :func:`check_choose_transport`: ``choose_transport(scenario) -> str`` for the scenarios
   in :data:`SCENARIOS`.
+
+Each check turns its table of cases into :class:`~wslib.exercises.Case` objects, with a hint
+function that names the mistake a wrong answer matches, and runs them with
+:func:`wslib.exercises.check_function` (how to write one: the docstring of that package).
 """
 
 from __future__ import annotations
 
 import math
+from functools import partial
 from typing import Any, Callable
 
-from . import NotAttempted, Report, _describe_exception, _short, is_stub_result
+from . import FINISH, Case, Report, _short, check_function, is_stub_result
 
 __all__ = ["check_ws_frame_overhead", "check_polling_overhead", "check_choose_transport",
            "SCENARIOS", "TRANSPORTS"]
 
 
-def _call(func: Callable, *args: Any) -> Any:
-    try:
-        return func(*args)
-    except NotImplementedError:
-        raise NotAttempted from None
-
-
-def _run(report: Report, func: Callable | None, cases: list, judge: Callable) -> Report:
-    """Call ``func(*args)`` for each ``(name, args, ...)`` case; ``judge(case, got)`` returns
-    ``(ok, detail, hint)``. A stub (first case) makes the report "not attempted"."""
-    if func is None:
-        report.attempted = False
-        return report
-    for i, case in enumerate(cases):
-        name, args = case[0], case[1]
-        try:
-            got = _call(func, *args)
-        except NotAttempted:
-            if i == 0:
-                report.attempted = False
-                report.results.clear()
-                return report
-            report.add(name, False, "raised NotImplementedError", "finish the function")
-            continue
-        except Exception as exc:  # the learner's code: report, never raise
-            report.add(name, False, _describe_exception(exc), judge(case, None)[2])
-            continue
-        if i == 0 and is_stub_result(got):
-            report.attempted = False
-            report.results.clear()
-            return report
-        ok, detail, hint = judge(case, got)
-        report.add(name, ok, "" if ok else detail, hint)
-    return report
-
-
 def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _equal_number(got: Any, right: int) -> bool:
+    return _is_number(got) and got == right
+
+
+def _close_number(got: Any, right: float) -> bool:
+    return _is_number(got) and math.isclose(got, right, rel_tol=1e-9)
 
 
 # ------------------------------------------------------------------ 1.1 ws_frame_overhead
@@ -106,14 +83,10 @@ def _overhead_hint(n: int, from_client: bool, got: Any) -> str:
 
 def check_ws_frame_overhead(func: Callable[[int, bool], int] | None) -> Report:
     """Exercise 1.1: ``func(n, from_client)`` = the bytes a frame adds to an n-byte payload."""
-
-    def judge(case, got):
-        n, from_client = case[1]
-        right = _overhead(n, from_client)
-        ok = _is_number(got) and got == right
-        return ok, f"expected {right}, got {_short(got)}", _overhead_hint(n, from_client, got)
-
-    return _run(Report("Exercise 1.1 - ws_frame_overhead"), func, _OVERHEAD_CASES, judge)
+    cases = [Case(name, (n, from_client), _overhead(n, from_client),
+                  hint=partial(_overhead_hint, n, from_client), compare=_equal_number)
+             for name, (n, from_client) in _OVERHEAD_CASES]
+    return check_function("Exercise 1.1 - ws_frame_overhead", func, cases, stub_hint=FINISH)
 
 
 # ------------------------------------------------------------------ 1.2 polling overhead
@@ -145,14 +118,11 @@ def _polling_hint(args: tuple, got: Any) -> str:
 
 def check_polling_overhead(func: Callable[[int, int, int, int], float] | None) -> Report:
     """Exercise 1.2: head bytes spent per delivered event, ``polls * (req + resp) / events``."""
-
-    def judge(case, got):
-        req, resp, polls, events = case[1]
-        right = polls * (req + resp) / events
-        ok = _is_number(got) and math.isclose(got, right, rel_tol=1e-9)
-        return ok, f"expected {right}, got {_short(got)}", _polling_hint(case[1], got)
-
-    return _run(Report("Exercise 1.2 - polling_overhead_per_event"), func, _POLLING_CASES, judge)
+    cases = [Case(name, (req, resp, polls, events), polls * (req + resp) / events,
+                  hint=partial(_polling_hint, (req, resp, polls, events)), compare=_close_number)
+             for name, (req, resp, polls, events) in _POLLING_CASES]
+    return check_function("Exercise 1.2 - polling_overhead_per_event", func, cases,
+                          stub_hint=FINISH)
 
 
 # ------------------------------------------------------------------ 1.3 choose_transport
@@ -201,19 +171,24 @@ def _normal_transport(value: Any) -> str | None:
     return _ALIASES.get(word, word)
 
 
+_ONE_OF = f"answer with one of {', '.join(map(repr, TRANSPORTS))}"
+
+
+def _transport_hint(why: str, got: Any) -> str:
+    return why if _normal_transport(got) in TRANSPORTS else _ONE_OF
+
+
+def _compare_transport(got: Any, right: str) -> tuple[bool, str]:
+    if is_stub_result(got):
+        return False, "not answered yet"
+    if _normal_transport(got) not in TRANSPORTS:
+        return False, f"{_short(got)} is not one of the four"
+    return _normal_transport(got) == right, f"expected {right!r}, got {_short(got)}"
+
+
 def check_choose_transport(func: Callable[[str], str] | None) -> Report:
     """Exercise 1.3: ``func(letter)`` is one of :data:`TRANSPORTS` for each scenario."""
-    cases = [(f"scenario {letter}", (letter,)) for letter in SCENARIOS]
-
-    def judge(case, got):
-        letter = case[1][0]
-        _, right, why = SCENARIOS[letter]
-        answer = _normal_transport(got)
-        if is_stub_result(got):
-            return False, "not answered yet", f"answer with one of {', '.join(map(repr, TRANSPORTS))}"
-        if answer not in TRANSPORTS:
-            return (False, f"{_short(got)} is not one of the four",
-                    f"answer with one of {', '.join(map(repr, TRANSPORTS))}")
-        return answer == right, f"expected {right!r}, got {_short(got)}", why
-
-    return _run(Report("Exercise 1.3 - choose_transport"), func, cases, judge)
+    cases = [Case(f"scenario {letter}", (letter,), right,
+                  hint=partial(_transport_hint, why), compare=_compare_transport)
+             for letter, (_, right, why) in SCENARIOS.items()]
+    return check_function("Exercise 1.3 - choose_transport", func, cases, stub_hint=FINISH)

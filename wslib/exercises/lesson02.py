@@ -3,6 +3,9 @@
 * 2.1 :func:`check_accept_key`: ``accept_key(key) -> str``
 * 2.2 :func:`check_handshake_status`: ``handshake_status(headers, origins) -> int``
 * 2.3 :func:`check_parse_response` (optional): ``parse_response(data) -> (status, headers)``
+
+Each check turns its table of cases into :class:`~wslib.exercises.Case` objects and runs them
+with :func:`wslib.exercises.check_function` (how to write one: the docstring of that package).
 """
 
 from __future__ import annotations
@@ -10,25 +13,17 @@ from __future__ import annotations
 import base64
 import hashlib
 import random
+from functools import partial
 from typing import Any, Callable
 
 from ..handshake import GUID, accept_key, generate_key
-from . import NotAttempted, Report, _describe_exception, _short, is_stub_result
+from . import FINISH, Case, Report, _short, check_function
 
 __all__ = ["check_accept_key", "check_handshake_status", "check_parse_response",
            "ALLOWED_ORIGINS"]
 
 RFC_KEY = "dGhlIHNhbXBsZSBub25jZQ=="  # RFC 6455 section 1.3
 RFC_ACCEPT = "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="
-
-
-def _call(func: Callable, *args: Any) -> Any:
-    """Call the learner's function; a stub becomes NotAttempted, other errors pass through."""
-    try:
-        result = func(*args)
-    except NotImplementedError:
-        raise NotAttempted from None
-    return result
 
 
 # ------------------------------------------------------------------ 2.1 accept_key
@@ -70,43 +65,23 @@ def _accept_diagnosis(key: str, got: Any) -> str:
     return "the steps are: key + GUID, SHA-1 (raw 20 bytes), base64 (RFC 6455 section 4.2.2, item 5.4)"
 
 
+def _compare_accept(key: str, got: Any, expected: str) -> tuple[bool, str]:
+    return got == expected, f"accept_key({key!r}): expected {expected!r}, got {_short(got)}"
+
+
 def check_accept_key(func: Callable[[str], str] | None) -> Report:
     """Exercise 2.1: ``func(key)`` must return ``Sec-WebSocket-Accept`` for ``key``."""
-    report = Report("Exercise 2.1 - accept_key")
-    if func is None:
-        report.attempted = False
-        return report
-    cases = [
+    keys = [
         ("the RFC's example key (section 1.3)", RFC_KEY, RFC_ACCEPT),
         ("a key from generate_key(random.Random(1))", generate_key(random.Random(1)), None),
         ("a key from generate_key(random.Random(2))", generate_key(random.Random(2)), None),
         ("a key with + and / in it", "+/+/+/+/+/+/+/+/+/+/+w==", None),
     ]
-    for i, (name, key, expected) in enumerate(cases):
-        expected = expected or accept_key(key)
-        try:
-            got = _call(func, key)
-        except NotAttempted:
-            if i == 0:
-                report.attempted = False
-                report.results.clear()
-                return report
-            report.add(name, False, "raised NotImplementedError", "finish the function")
-            continue
-        except Exception as exc:  # the learner's code: report, never raise
-            report.add(name, False, _describe_exception(exc),
-                       "the steps are: key + GUID, SHA-1 (raw 20 bytes), base64")
-            continue
-        if i == 0 and is_stub_result(got):
-            report.attempted = False
-            report.results.clear()
-            return report
-        if got == expected:
-            report.add(name, True)
-        else:
-            report.add(name, False, f"accept_key({key!r}): expected {expected!r}, got {_short(got)}",
-                       _accept_diagnosis(key, got))
-    return report
+    cases = [Case(name, (key,), expected or accept_key(key), hint=partial(_accept_diagnosis, key),
+                  compare=partial(_compare_accept, key))
+             for name, key, expected in keys]
+    return check_function("Exercise 2.1 - accept_key", func, cases, stub_hint=FINISH,
+                          crash_hint="the steps are: key + GUID, SHA-1 (raw 20 bytes), base64")
 
 
 # ------------------------------------------------------------------ 2.2 handshake_status
@@ -183,34 +158,18 @@ def _status_cases() -> list[tuple[str, dict[str, str], list[str] | None, int, st
     ]
 
 
+def _is_status(got: Any, expected: int) -> bool:
+    return isinstance(got, int) and not isinstance(got, bool) and got == expected
+
+
 def check_handshake_status(func: Callable[[dict, list | None], int] | None) -> Report:
     """Exercise 2.2: ``func(headers, origins)`` must return the status a server answers with."""
-    report = Report("Exercise 2.2 - handshake_status")
-    if func is None:
-        report.attempted = False
-        return report
-    for i, (name, headers, origins, expected, hint) in enumerate(_status_cases()):
-        try:
-            got = _call(func, dict(headers), None if origins is None else list(origins))
-        except NotAttempted:
-            if i == 0:
-                report.attempted = False
-                report.results.clear()
-                return report
-            report.add(name, False, "raised NotImplementedError", "finish the function")
-            continue
-        except Exception as exc:  # the learner's code: report, never raise
-            report.add(name, False, _describe_exception(exc),
-                       "return a status (101, 400, 403 or 426) for every request, never raise; "
-                       "a missing header is headers.get(name) is None")
-            continue
-        if i == 0 and is_stub_result(got):
-            report.attempted = False
-            report.results.clear()
-            return report
-        ok = isinstance(got, int) and not isinstance(got, bool) and got == expected
-        report.add(name, ok, "" if ok else f"expected {expected}, got {_short(got)}", hint)
-    return report
+    cases = [Case(name, (dict(headers), None if origins is None else list(origins)), expected,
+                  hint, compare=_is_status)
+             for name, headers, origins, expected, hint in _status_cases()]
+    return check_function("Exercise 2.2 - handshake_status", func, cases, stub_hint=FINISH,
+                          crash_hint="return a status (101, 400, 403 or 426) for every request, "
+                                     "never raise; a missing header is headers.get(name) is None")
 
 
 # ------------------------------------------------------------------ 2.3 parse_response
@@ -270,34 +229,17 @@ def _response_cases() -> list[tuple[str, bytes, tuple[int, dict[str, str]], str]
     ]
 
 
+def _compare_response(got: Any, expected: tuple[int, dict[str, str]]) -> tuple[bool, str]:
+    try:
+        status, headers = got
+        ok = status == expected[0] and not isinstance(status, bool) and dict(headers) == expected[1]
+    except Exception:
+        ok = False
+    return ok, f"expected {_short(expected, 160)}, got {_short(got, 160)}"
+
+
 def check_parse_response(func: Callable[[bytes], tuple[int, dict[str, str]]] | None) -> Report:
     """Exercise 2.3: ``func(data)`` must return ``(status, headers)`` for a response head."""
-    report = Report("Exercise 2.3 - parse_response")
-    if func is None:
-        report.attempted = False
-        return report
-    for i, (name, data, expected, hint) in enumerate(_response_cases()):
-        try:
-            got = _call(func, data)
-        except NotAttempted:
-            if i == 0:
-                report.attempted = False
-                report.results.clear()
-                return report
-            report.add(name, False, "raised NotImplementedError", "finish the function")
-            continue
-        except Exception as exc:  # the learner's code: report, never raise
-            report.add(name, False, _describe_exception(exc), hint)
-            continue
-        if i == 0 and is_stub_result(got):
-            report.attempted = False
-            report.results.clear()
-            return report
-        try:
-            status, headers = got
-            ok = status == expected[0] and not isinstance(status, bool) and dict(headers) == expected[1]
-        except Exception:
-            ok = False
-        report.add(name, ok, "" if ok else f"expected {_short(expected, 160)}, got {_short(got, 160)}",
-                   hint)
-    return report
+    cases = [Case(name, (data,), expected, hint, compare=_compare_response)
+             for name, data, expected, hint in _response_cases()]
+    return check_function("Exercise 2.3 - parse_response", func, cases, stub_hint=FINISH)

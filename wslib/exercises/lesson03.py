@@ -3,6 +3,11 @@
 * 3.1 :func:`check_parse_header`: ``parse_header(first_two_bytes) -> dict``
 * 3.2 :func:`check_frame_header`: ``frame_header(payload_length) -> bytes``
 * 3.3 :func:`check_payload_length`: ``payload_length(header) -> int``
+
+Each check turns its table of ``(name, args, expected, hint)`` rows into
+:class:`~wslib.exercises.Case` objects with a compare function that explains a wrong answer, and
+runs them with :func:`wslib.exercises.check_function` (how to write one: the docstring of that
+package).
 """
 
 from __future__ import annotations
@@ -10,42 +15,11 @@ from __future__ import annotations
 import struct
 from typing import Any, Callable
 
-from . import NotAttempted, Report, _describe_exception, _short, is_stub_result
+from . import FINISH, Case, Report, _short, check_function
 
 __all__ = ["check_parse_header", "check_frame_header", "check_payload_length"]
 
 HEADER_KEYS = ("fin", "rsv1", "rsv2", "rsv3", "opcode", "masked", "length7")
-
-
-def _run(report: Report, func: Callable, cases: list[tuple[str, tuple, Any, str]],
-         compare: Callable[[Any, Any], tuple[bool, str]]) -> Report:
-    """Run ``func(*args)`` on each case; ``compare(got, expected)`` gives (ok, detail)."""
-    for i, (name, args, expected, hint) in enumerate(cases):
-        try:
-            try:
-                got = func(*args)
-            except NotImplementedError:
-                raise NotAttempted from None
-        except NotAttempted:
-            if i == 0:
-                report.attempted = False
-                report.results.clear()
-                return report
-            report.add(name, False, "raised NotImplementedError", "finish the function")
-            continue
-        except Exception as exc:  # the learner's code: report, never raise
-            report.add(name, False, _describe_exception(exc), hint)
-            continue
-        if i == 0 and is_stub_result(got):
-            report.attempted = False
-            report.results.clear()
-            return report
-        try:
-            ok, detail = compare(got, expected)
-        except Exception as exc:
-            ok, detail = False, f"could not compare the answer: {exc}"
-        report.add(name, ok, detail, hint)
-    return report
 
 
 # ------------------------------------------------------------------ 3.1 parse_header
@@ -101,11 +75,9 @@ def _parse_header_cases() -> list[tuple[str, tuple, Any, str]]:
 
 def check_parse_header(func: Callable[[bytes], dict] | None) -> Report:
     """Exercise 3.1: ``func(first_two_bytes)`` returns the seven fields of bytes 0 and 1."""
-    report = Report("Exercise 3.1 - parse_header")
-    if func is None:
-        report.attempted = False
-        return report
-    return _run(report, func, _parse_header_cases(), _compare_header)
+    cases = [Case(name, args, expected, hint, compare=_compare_header)
+             for name, args, expected, hint in _parse_header_cases()]
+    return check_function("Exercise 3.1 - parse_header", func, cases, stub_hint=FINISH)
 
 
 # ------------------------------------------------------------------ 3.2 frame_header
@@ -150,11 +122,9 @@ def _frame_header_cases() -> list[tuple[str, tuple, Any, str]]:
 
 def check_frame_header(func: Callable[[int], bytes] | None) -> Report:
     """Exercise 3.2: ``func(n)`` returns the header of a final, unmasked text frame of n bytes."""
-    report = Report("Exercise 3.2 - frame_header")
-    if func is None:
-        report.attempted = False
-        return report
-    return _run(report, func, _frame_header_cases(), _compare_bytes)
+    cases = [Case(name, args, expected, hint, compare=_compare_bytes)
+             for name, args, expected, hint in _frame_header_cases()]
+    return check_function("Exercise 3.2 - frame_header", func, cases, stub_hint=FINISH)
 
 
 # ------------------------------------------------------------------ 3.3 payload_length
@@ -190,8 +160,6 @@ def _payload_length_cases() -> list[tuple[str, tuple, Any, str]]:
 
 def check_payload_length(func: Callable[[bytes], int] | None) -> Report:
     """Exercise 3.3: ``func(header)`` returns the payload length that the header announces."""
-    report = Report("Exercise 3.3 - payload_length")
-    if func is None:
-        report.attempted = False
-        return report
-    return _run(report, func, _payload_length_cases(), _compare_int)
+    cases = [Case(name, args, expected, hint, compare=_compare_int)
+             for name, args, expected, hint in _payload_length_cases()]
+    return check_function("Exercise 3.3 - payload_length", func, cases, stub_hint=FINISH)

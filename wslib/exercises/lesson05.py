@@ -11,6 +11,10 @@ A decision for 5.1, stated in the lesson too: the answer uses the fewest frames,
 multiple of ``size`` therefore does NOT end with an empty continuation frame. Such a frame would
 be legal on the wire (section 5.4 does not forbid empty fragments, and a receiver must accept
 it), but it is one frame more than needed, and wslib's ``Connection.send_text`` does not send it.
+
+5.1 and 5.2 run their cases with :func:`wslib.exercises.check_function` (how to write a check:
+the docstring of that package); the answer to 5.3 is a dict, not a function, so it fills its
+Report by hand.
 """
 
 from __future__ import annotations
@@ -221,7 +225,7 @@ def check_reassemble(func: Callable[[list], object] | None) -> Report:
     ]
     for case in cases:
         assert _same_messages(_ref_reassemble(*case.args), case.expected), case.name
-        case.same = _same_messages
+        case.compare = _same_messages
     return check_function("Exercise 5.2 - reassemble(frames)", func, cases)
 
 
