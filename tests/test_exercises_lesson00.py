@@ -3,24 +3,14 @@ classic wrong answers (the whole first byte 0x81, a string, binary's 2) fail wit
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
 
 import pytest
 
 from wslib.exercises import lesson00
 
-ROOT = Path(__file__).resolve().parents[1]
+import solutions.lesson00  # the repository root is on sys.path (pyproject.toml)
 
-
-def _load_solutions():
-    spec = importlib.util.spec_from_file_location("solutions_lesson00", ROOT / "solutions" / "lesson00.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-S = _load_solutions()
+S = solutions.lesson00  # the reference solutions (solutions/lesson00.py)
 
 
 def test_reference_solution_passes():

@@ -4,7 +4,6 @@ instead of events, one direction only) fail with the hint that names the mistake
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
@@ -13,17 +12,11 @@ import pytest
 from wslib.exercises import lesson01
 from wslib.frames import Frame, encode_frame, parse_header
 
+import solutions.lesson01  # the repository root is on sys.path (pyproject.toml)
+
 ROOT = Path(__file__).resolve().parents[1]
 
-
-def _load_solutions():
-    spec = importlib.util.spec_from_file_location("solutions_lesson01", ROOT / "solutions" / "lesson01.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-S = _load_solutions()
+S = solutions.lesson01  # the reference solutions (solutions/lesson01.py)
 CHECKS = [lesson01.check_ws_frame_overhead, lesson01.check_polling_overhead,
           lesson01.check_choose_transport]
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import importlib.util
-from pathlib import Path
 
 import pytest
 
@@ -14,17 +12,9 @@ from wslib.exercises import lesson02
 from wslib.handshake import GUID, HandshakeError, check_request
 from wslib.http import Headers, Request
 
-ROOT = Path(__file__).resolve().parents[1]
+import solutions.lesson02  # the repository root is on sys.path (pyproject.toml)
 
-
-def _load_solutions():
-    spec = importlib.util.spec_from_file_location("solutions_lesson02", ROOT / "solutions" / "lesson02.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-S = _load_solutions()
+S = solutions.lesson02  # the reference solutions (solutions/lesson02.py)
 
 
 def stub(*args):

@@ -4,26 +4,16 @@ forms) fail with the hint that names the mistake."""
 
 from __future__ import annotations
 
-import importlib.util
 import struct
-from pathlib import Path
 
 import pytest
 
 from wslib.exercises import lesson03
 from wslib.frames import Frame, decode_frame, encode_frame, parse_header
 
-ROOT = Path(__file__).resolve().parents[1]
+import solutions.lesson03  # the repository root is on sys.path (pyproject.toml)
 
-
-def _load_solutions():
-    spec = importlib.util.spec_from_file_location("solutions_lesson03", ROOT / "solutions" / "lesson03.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-S = _load_solutions()
+S = solutions.lesson03  # the reference solutions (solutions/lesson03.py)
 CHECKS = [lesson03.check_parse_header, lesson03.check_frame_header, lesson03.check_payload_length]
 
 

@@ -3,8 +3,6 @@ attempted", and the classic wrong answers fail with the check or hint that names
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
 
 import pytest
 
@@ -12,17 +10,9 @@ from wslib.connection import BinaryMessage, Closed, Connection, TextMessage
 from wslib.exercises import lesson05
 from wslib.frames import Frame, encode_frame
 
-ROOT = Path(__file__).resolve().parents[1]
+import solutions.lesson05  # the repository root is on sys.path (pyproject.toml)
 
-
-def _load_solutions():
-    spec = importlib.util.spec_from_file_location("solutions_lesson05", ROOT / "solutions" / "lesson05.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-S = _load_solutions()
+S = solutions.lesson05  # the reference solutions (solutions/lesson05.py)
 CONT, TEXT, BINARY, PING = 0, 1, 2, 9
 
 

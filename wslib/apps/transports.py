@@ -459,6 +459,18 @@ class _HTTPClient:
 # ------------------------------------------------------------------ the four clients
 
 
+def _record_answer(m: "Measurement", response: Response, last: int) -> int:
+    """Record the events of one polling answer (one line each; none: an empty answer) and
+    return the number of the newest event received so far."""
+    now = time.monotonic()
+    lines = response.body.decode("utf-8").splitlines()
+    if not lines:
+        m.empty_responses += 1
+    for line in lines:
+        m.record(line, now)
+    return m.seqs[-1] if m.seqs else last
+
+
 async def polling_client(host: str, port: int, *, n: int = N_EVENTS,
                          poll_interval: float = POLL_INTERVAL, keep_alive: bool = True,
                          headers: Iterable[tuple[str, str]] = ()) -> Measurement:
@@ -472,14 +484,7 @@ async def polling_client(host: str, port: int, *, n: int = N_EVENTS,
             if polls:  # a timer, like setInterval: poll k at t0 + k * poll_interval
                 await asyncio.sleep(max(0.0, t0 + polls * poll_interval - time.monotonic()))
             polls += 1
-            response = await http.get(f"/poll?after={last}")
-            now = time.monotonic()
-            lines = response.body.decode("utf-8").splitlines()
-            if not lines:
-                m.empty_responses += 1
-            for line in lines:
-                m.record(line, now)
-            last = m.seqs[-1] if m.seqs else last
+            last = _record_answer(m, await http.get(f"/poll?after={last}"), last)
     finally:
         await http.close()
     return m
@@ -495,14 +500,7 @@ async def long_polling_client(host: str, port: int, *, n: int = N_EVENTS,
     last = 0
     try:
         while last < n:
-            response = await http.get(f"/next?after={last}")
-            now = time.monotonic()
-            lines = response.body.decode("utf-8").splitlines()
-            if not lines:
-                m.empty_responses += 1
-            for line in lines:
-                m.record(line, now)
-            last = m.seqs[-1] if m.seqs else last
+            last = _record_answer(m, await http.get(f"/next?after={last}"), last)
     finally:
         await http.close()
     return m
