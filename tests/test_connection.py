@@ -32,7 +32,7 @@ from wslib.errors import (
     MessageTooBig,
     ProtocolError,
 )
-from wslib.frames import CloseCode, Frame, Opcode, decode_close, decode_frame, encode_frame
+from wslib.frames import Frame, Opcode, decode_close, decode_frame, encode_frame
 from wslib.masking import mask as apply_mask
 from wslib.reader import FrameReader
 

@@ -14,6 +14,7 @@ from wslib.http import (
     Response,
     parse_request,
     parse_response,
+    split_url,
 )
 
 REQUEST = (
@@ -321,3 +322,23 @@ def test_headers_case_insensitive_and_repeated():
 def test_request_to_bytes_round_trip():
     request = Request("GET", "/", Headers([("Host", "h")]))
     assert parse_request(request.to_bytes()) == request
+
+
+@pytest.mark.parametrize("url, scheme, expected", [
+    ("ws://127.0.0.1:8765/chat?room=1", "ws", ("127.0.0.1", 8765, "/chat?room=1", "127.0.0.1:8765")),
+    ("ws://localhost", "ws", ("localhost", 80, "/", "localhost")),
+    ("http://user:pw@example.com:8080/events", "http", ("example.com", 8080, "/events", "example.com:8080")),
+])
+def test_split_url(url, scheme, expected):
+    assert split_url(url, scheme) == expected
+
+
+@pytest.mark.parametrize("url, scheme, words", [
+    ("wss://example.com/", "ws", "no TLS"),
+    ("https://example.com/", "http", "no TLS"),
+    ("http://example.com/", "ws", "is not a ws:// URL"),
+    ("example.com:80", "http", "is not a http:// URL"),
+])
+def test_split_url_refuses(url, scheme, words):
+    with pytest.raises(UsageError, match=words):
+        split_url(url, scheme)

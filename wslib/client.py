@@ -14,12 +14,11 @@ from __future__ import annotations
 
 import asyncio
 from typing import Callable
-from urllib.parse import urlsplit
 
 from .connection import Connection
-from .errors import HandshakeError, UsageError
+from .errors import HandshakeError
 from .handshake import build_request, check_response
-from .http import HeadReader, response_from_head
+from .http import HeadReader, response_from_head, split_url
 from .websocket import Opening, WebSocket
 
 __all__ = ["connect"]
@@ -57,16 +56,8 @@ def connect(
     is not a valid 101, or when no answer came within ``open_timeout`` (``.status`` is then 0).
     Connection errors (``ConnectionRefusedError``: no server on that port) are raised as they are.
     """
-    parts = urlsplit(url)
-    if parts.scheme == "wss":
-        raise UsageError(f"{url}: wss:// (WebSocket over TLS) is not covered by wslib; "
-                         "use ws://, or the websockets package for TLS")
-    if parts.scheme != "ws" or not parts.hostname:
-        raise UsageError(f"{url!r} is not a ws:// URL (expected ws://host:port/path)")
-    host = parts.hostname
-    port = parts.port or 80
-    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    host_header = parts.netloc.rpartition("@")[2]  # the URL's host[:port], as RFC 6455 4.1 says
+    # The Host header is the URL's host[:port], as RFC 6455 section 4.1 says.
+    host, port, path, host_header = split_url(url, "ws")
 
     async def open() -> WebSocket:
         try:

@@ -41,10 +41,9 @@ from collections import deque
 from dataclasses import dataclass
 from itertools import islice
 from typing import AsyncIterable, AsyncIterator, Iterable
-from urllib.parse import urlsplit
 
 from .errors import HTTPHeadError, SSEError, UsageError
-from .http import HeadReader, Headers, Request, Response, response_from_head
+from .http import HeadReader, Headers, Request, Response, response_from_head, split_url
 from .server import StreamResponse
 from .sse import Event, EventStreamParser, encode_comment, encode_event
 
@@ -385,7 +384,7 @@ async def events(
     ``Content-Type`` other than ``text/event-stream`` (9.2.3, "fail the connection"), or
     something that is not valid HTTP. Only ``http://`` URLs: there is no TLS in wslib.
     """
-    host, port, target, host_header = _split_url(url)
+    host, port, target, host_header = split_url(url, "http")
     extra = _check_headers(headers)
     if not retry >= 0:
         raise UsageError(f"retry must be >= 0 seconds, got {retry!r}")
@@ -434,19 +433,6 @@ async def events(
         # The reconnection time: the server's last retry field (ms), else our default (9.2.3).
         delay = parser.retry / 1000 if parser.retry is not None else retry
         await _sleep(delay)
-
-
-def _split_url(url: str) -> tuple[str, int, str, str]:
-    """host, port, request target and Host header of an ``http://`` URL."""
-    parts = urlsplit(url)
-    if parts.scheme == "https":
-        raise UsageError(f"{url}: https:// is not covered by wslib (it has no TLS); use "
-                         "http://, or an HTTP library with TLS")
-    if parts.scheme != "http" or not parts.hostname:
-        raise UsageError(f"{url!r} is not an http:// URL (expected http://host:port/path)")
-    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    host_header = parts.netloc.rpartition("@")[2]  # host[:port], without user:password@
-    return parts.hostname, parts.port or 80, target, host_header
 
 
 def _check_headers(headers: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:

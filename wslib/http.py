@@ -12,11 +12,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from typing import Iterator
+from urllib.parse import urlsplit
 
 from .errors import HTTPHeadError, UsageError
 
 __all__ = ["Headers", "Request", "Response", "HeadReader", "parse_request", "parse_response",
-           "STATUS_REASONS"]
+           "split_url", "STATUS_REASONS"]
 
 STATUS_REASONS = {
     101: "Switching Protocols",
@@ -270,3 +271,23 @@ def parse_response(data: bytes) -> Response:
     response = response_from_head(start, headers)
     response.body = reader.rest
     return response
+
+
+_TLS_SCHEMES = {"ws": "wss", "http": "https"}
+
+
+def split_url(url: str, scheme: str) -> tuple[str, int, str, str]:
+    """Split a ``ws://`` or ``http://`` URL (``scheme`` says which is expected) into host, port,
+    request target (path and query) and the ``Host`` header value (host[:port] as written in
+    the URL, without any user:password@). wslib has no TLS, so ``wss://`` / ``https://`` are
+    refused with a :class:`UsageError` that says so."""
+    tls = _TLS_SCHEMES[scheme]
+    parts = urlsplit(url)
+    if parts.scheme == tls:
+        raise UsageError(f"{url}: {tls}:// (over TLS) is not covered by wslib, which has no TLS; "
+                         f"use {scheme}://, or a library with TLS such as websockets")
+    if parts.scheme != scheme or not parts.hostname:
+        raise UsageError(f"{url!r} is not a {scheme}:// URL (expected {scheme}://host:port/path)")
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    host_header = parts.netloc.rpartition("@")[2]
+    return parts.hostname, parts.port or 80, target, host_header

@@ -114,20 +114,8 @@ class ServerUnderTest:
                 yield server.sockets[0].getsockname()[1]
 
 
-def _wslib_server_available() -> str | None:
-    try:
-        from wslib.server import serve  # noqa: F401
-    except ImportError as exc:  # written in parallel; runs as soon as it exists
-        return f"wslib.server.serve is not available yet: {exc}"
-    return None
-
-
 @pytest.fixture(params=["wslib", "websockets"])
 def server(request) -> ServerUnderTest:
-    if request.param == "wslib":
-        missing = _wslib_server_available()
-        if missing:
-            pytest.skip(missing)
     return ServerUnderTest(request.param)
 
 
