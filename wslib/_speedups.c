@@ -2,13 +2,17 @@
  * wslib._speedups: masking in C, the one loop where Python's speed is not enough.
  *
  * apply_mask(data, key) returns data XOR key repeated (RFC 6455 section 5.3), exactly like
- * wslib.masking.mask_loop, eight bytes at a time. It is optional: when it is not built (no C
+ * wslib.masking.mask_loop, sixteen bytes at a time where the processor has SSE2, else eight. It is optional: when it is not built (no C
  * compiler), wslib.masking uses numpy or Python's big integers and gives the same bytes.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <stdint.h>
 #include <string.h>
+#if defined(__SSE2__) || defined(_M_X64)
+#include <emmintrin.h> /* SSE2: every x86-64 processor has it */
+#define WSLIB_SSE2 1
+#endif
 
 static PyObject *
 apply_mask(PyObject *module, PyObject *args)
@@ -38,7 +42,19 @@ apply_mask(PyObject *module, PyObject *args)
     memcpy(&k8, k8bytes, 8);
 
     Py_ssize_t i = 0;
-    /* memcpy in and out keeps unaligned buffers legal; compilers turn it into plain loads. */
+#ifdef WSLIB_SSE2
+    /* Sixteen bytes at a time: the key four times in one 128-bit register. */
+    unsigned char k16bytes[16];
+    memcpy(k16bytes, k8bytes, 8);
+    memcpy(k16bytes + 8, k8bytes, 8);
+    __m128i k16 = _mm_loadu_si128((const __m128i *)k16bytes);
+    for (; i + 16 <= n; i += 16) {
+        __m128i block = _mm_loadu_si128((const __m128i *)(src + i));
+        _mm_storeu_si128((__m128i *)(dst + i), _mm_xor_si128(block, k16));
+    }
+#endif
+    /* Eight bytes at a time. memcpy in and out keeps unaligned buffers legal; compilers turn
+       it into plain loads and stores. */
     for (; i + 8 <= n; i += 8) {
         uint64_t word;
         memcpy(&word, src + i, 8);
