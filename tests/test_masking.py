@@ -1,7 +1,8 @@
-"""Tests for wslib.masking: three implementations of the XOR mask, one answer (RFC 6455 section 5.3)."""
+"""Tests for wslib.masking: four implementations of the XOR mask, one answer (RFC 6455 section 5.3)."""
 
 from __future__ import annotations
 
+import os
 import random
 
 import pytest
@@ -68,8 +69,15 @@ def test_leading_zero_bytes_are_kept():
 
 
 def test_mask_uses_the_c_extension_when_built(monkeypatch):
-    """`make test` installs wslib with its C extension; mask() must then go through it."""
-    assert masking.HAVE_C, "wslib._speedups was not built: is a C compiler installed?"
+    """`make test` builds wslib's C extension where a C compiler and Python's headers exist;
+    mask() must then go through it. CI has both (WSCOURSE_REQUIRE_SPEEDUPS=1): there a missing
+    extension is a failure, elsewhere a skip that says why."""
+    if not masking.HAVE_C:
+        message = ("wslib._speedups was not built (no C compiler or Python headers at install "
+                   "time); masking falls back to numpy / pure Python")
+        if os.environ.get("WSCOURSE_REQUIRE_SPEEDUPS") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
     calls = []
     monkeypatch.setattr(masking, "_c_mask", lambda d, k: calls.append(len(d)) or b"C")
     assert mask(bytes(10), KEY) == b"C" and calls == [10]
