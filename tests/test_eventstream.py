@@ -437,17 +437,22 @@ def test_subscriber_that_falls_behind_in_a_burst_is_cut_off():
     run(main())
 
 
+async def small_buffer_get(port: int):
+    """raw_get() over a socket with a small receive buffer, for clients that will not read."""
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 16)
+    sock.setblocking(False)
+    await asyncio.get_running_loop().sock_connect(sock, ("127.0.0.1", port))
+    return await raw_get(port, sock=sock)
+
+
 def test_subscriber_that_does_not_read_stays_bounded_and_is_cut_off():
     event_size = 1 << 19  # 512 KiB each: loopback buffers fill after a few
 
     async def main():
         channel = EventChannel(history=4, heartbeat=None)
         async with channel_server(channel) as server:
-            sock = socket.socket()
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 16)
-            sock.setblocking(False)
-            await asyncio.get_running_loop().sock_connect(sock, ("127.0.0.1", server.port))
-            reader, writer, _, body = await raw_get(server.port, sock=sock)
+            reader, writer, _, body = await small_buffer_get(server.port)
             try:
                 await until(lambda: channel.subscribers == 1)
                 for i in range(40):  # 10 x history, 20 MiB, while the client reads nothing
@@ -479,11 +484,7 @@ def test_subscriber_that_never_reads_is_dropped_after_drain_timeout():
     async def main():
         channel = EventChannel(history=4, heartbeat=None, drain_timeout=0.3)
         async with channel_server(channel) as server:
-            sock = socket.socket()
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 16)
-            sock.setblocking(False)
-            await asyncio.get_running_loop().sock_connect(sock, ("127.0.0.1", server.port))
-            reader, writer, _, body = await raw_get(server.port, sock=sock)
+            reader, writer, _, body = await small_buffer_get(server.port)
             try:
                 await until(lambda: channel.subscribers == 1)
                 for i in range(8):  # 4 MiB: far more than the socket buffers hold

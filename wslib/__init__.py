@@ -16,6 +16,7 @@ The asyncio layer on top connects them to real sockets.
     wslib.client      connect(): a WebSocket client
     wslib.websocket   WebSocket: send / recv / ping / close on a live connection
     wslib.eventstream EventChannel (server side of SSE) and events() (a reconnecting client)
+    wslib.aio_http    reading an HTTP response head off an asyncio stream (both clients)
 
     wslib.apps        runnable demos (python -m wslib echo | sse)
     wslib.widgets     ipywidgets for the lessons;  wslib.exercises  the lessons' self-checks

@@ -18,7 +18,8 @@ from typing import Callable
 from .connection import Connection
 from .errors import HandshakeError
 from .handshake import build_request, check_response
-from .http import HeadReader, response_from_head, split_url
+from .aio_http import read_response_head
+from .http import split_url
 from .websocket import Opening, WebSocket
 
 __all__ = ["connect"]
@@ -76,23 +77,19 @@ def connect(
         request = build_request(host_header, path, key=key, origin=origin,
                                 subprotocols=subprotocols, headers=headers)
         writer.write(request.to_bytes())
-        head = HeadReader()
-        result = None
-        while result is None:
-            data = await reader.read(1 << 16)
-            if not data:
-                raise HandshakeError(f"{url}: the server closed the connection without answering "
-                                     "the opening handshake", status=0)
-            result = head.feed(data)
-        response = response_from_head(*result)
+        answer = await read_response_head(reader)
+        if answer is None:
+            raise HandshakeError(f"{url}: the server closed the connection without answering "
+                                 "the opening handshake", status=0)
+        response, rest = answer
         if response.status != 101:  # read the body: it says why
-            response.body = await _read_error_body(response, head.rest, reader)
+            response.body = await _read_error_body(response, rest, reader)
         subprotocol = check_response(response, request.headers["Sec-WebSocket-Key"],
                                      subprotocols=subprotocols)
         connection = Connection("client", max_message_size=max_size, mask_key=mask_key)
-        # head.rest: frames the server sent right behind its 101, in the same packet.
+        # rest: frames the server sent right behind its 101, in the same packet.
         return await WebSocket.from_streams(
-            connection, reader, writer, initial_data=head.rest, request=request,
+            connection, reader, writer, initial_data=rest, request=request,
             response=response, subprotocol=subprotocol, close_timeout=close_timeout,
             ping_interval=ping_interval, ping_timeout=ping_timeout)
 

@@ -43,7 +43,8 @@ from itertools import islice
 from typing import AsyncIterable, AsyncIterator, Iterable
 
 from .errors import HTTPHeadError, SSEError, UsageError
-from .http import HeadReader, Headers, Request, Response, response_from_head, split_url
+from .aio_http import read_response_head
+from .http import Headers, Request, Response, split_url
 from .server import StreamResponse
 from .sse import Event, EventStreamParser, encode_comment, encode_event
 
@@ -463,17 +464,13 @@ async def _open(host: str, port: int, request: bytes, url: str, timeout: float
         reader, writer = await asyncio.open_connection(host, port)
         try:
             writer.write(request)
-            head = HeadReader()
-            result = None
-            while result is None:
-                data = await reader.read(1 << 16)
-                if not data:
-                    raise ConnectionResetError(f"{url}: the server closed the connection "
-                                               "without answering")
-                result = head.feed(data)
-            response = response_from_head(*result)
-            await _check_response(response, head.rest, reader, url)
-            return writer, _Body(reader, response.headers, head.rest)
+            answer = await read_response_head(reader)
+            if answer is None:
+                raise ConnectionResetError(f"{url}: the server closed the connection "
+                                           "without answering")
+            response, rest = answer
+            await _check_response(response, rest, reader, url)
+            return writer, _Body(reader, response.headers, rest)
         except HTTPHeadError as exc:
             writer.transport.abort()
             raise SSEError(f"{url}: the answer is not valid HTTP: {exc}") from exc
