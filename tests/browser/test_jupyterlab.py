@@ -115,10 +115,12 @@ STATE_JS = """() => {
 # The outputs that hold a rendered widget view: ipywidgets puts the view's element (class
 # jupyter-widgets) directly in the output area once the widget's model has loaded.
 WIDGET_VIEWS = ".jp-OutputArea-output > .jupyter-widgets"
+# Both look only inside the notebook under test (the current widget), not in other tabs.
+CURRENT = "window.jupyterapp.shell.currentWidget.node"
 WIDGETS_RENDERED_JS = f"""(expected) =>
-  document.querySelectorAll('{WIDGET_VIEWS}').length === expected"""
-# For a failure message: what each output area of the page holds.
-OUTPUTS_JS = """() => [...document.querySelectorAll('.jp-OutputArea-output')]
+  {CURRENT}.querySelectorAll('{WIDGET_VIEWS}').length === expected"""
+# For a failure message: what each output area of the notebook holds.
+OUTPUTS_JS = f"""() => [...{CURRENT}.querySelectorAll('.jp-OutputArea-output')]
     .map(o => o.outerHTML.slice(0, 160))"""
 
 
@@ -129,7 +131,8 @@ def test_lesson_runs_in_jupyterlab(jupyterlab, browser, name):
 
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     try:
-        page.goto(f"{base}/lab/tree/{name}?token={token}", timeout=60_000)
+        # ?reset: a fresh workspace, so the tabs of the lessons tested before are not reopened.
+        page.goto(f"{base}/lab/tree/{name}?reset&token={token}", timeout=60_000)
         page.wait_for_function(
             "() => { const s = window.jupyterapp && window.jupyterapp.shell.currentWidget;"
             " return s && s.sessionContext && s.sessionContext.session"
@@ -154,7 +157,7 @@ def test_lesson_runs_in_jupyterlab(jupyterlab, browser, name):
             outputs = page.evaluate(OUTPUTS_JS)
             pytest.fail(f"{name}: {expected_widgets} widget outputs expected, rendered: "
                         f"{json.dumps(outputs)[:3000]}")
-        body = page.inner_text("body")
+        body = page.evaluate(f"() => {CURRENT}.innerText")
         assert "Loading widget" not in body, f"{name}: a widget never rendered"
         assert "Error displaying widget" not in body, f"{name}: a widget failed to render"
         assert "Error rendering output" not in body
