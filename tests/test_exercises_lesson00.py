@@ -34,19 +34,40 @@ def test_stub_is_not_attempted(answer):
     assert repr(report).startswith("Exercise 0.1 - text_opcode: not attempted yet")
 
 
-@pytest.mark.parametrize("answer, failing, words", [
-    (lambda: 0x81, "the number is 0x1, the opcode of a text frame", "whole first byte"),
-    (lambda: 2, "the number is 0x1, the opcode of a text frame", "binary 0x2"),
-    (lambda: True, "returns a number (an int)", "not a string"),
-    (lambda: "0x1", "returns a number (an int)", "not a string"),
-    (lambda: "text", "returns a number (an int)", "not a string"),
+OPCODE = "the number is the opcode of a text frame"
+NUMBER = "returns a number (an int)"
+
+
+def forgot_return():
+    0x1
+
+
+@pytest.mark.parametrize("answer, failing, detail, words", [
+    (lambda: 0x81, OPCODE, "got 129", "whole first byte"),
+    (lambda: 2, OPCODE, "got 2", "binary frame"),
+    (lambda: 9, OPCODE, "got 9", "another row of the table"),
+    (lambda: True, NUMBER, "returned True, a bool; an int is expected", "wants a number"),
+    (lambda: "0x1", NUMBER, "returned '0x1', a str; an int is expected",
+     "without quotes: 0x1 instead of '0x1'"),
+    (lambda: "1", NUMBER, "returned '1', a str; an int is expected", "without quotes"),
+    (lambda: "text", NUMBER, "returned 'text', a str; an int is expected", "a number, not text"),
+    (forgot_return, NUMBER, "returned None: did you forget `return`?", ""),
 ])
-def test_classic_mistakes_fail_with_their_hint(answer, failing, words):
+def test_classic_mistakes_fail_with_their_diagnosis(answer, failing, detail, words):
     report = lesson00.check_text_opcode(answer)
-    assert report.attempted and not report.passed
+    assert report.status == "failed"
     bad = {r.name: r for r in report.results if not r.passed}
     assert failing in bad
+    assert bad[failing].detail == detail
     assert words in bad[failing].hint
+
+
+@pytest.mark.parametrize("answer", [lambda: 0x81, lambda: 2, lambda: "text", lambda: 0])
+def test_no_failing_line_shows_the_answer(answer):
+    report = lesson00.check_text_opcode(answer)
+    for r in report.failed:
+        for text in (r.name, r.detail, r.hint):
+            assert "0x1" not in text.replace("0x1 instead", "") and " 1 " not in f" {text} "
 
 
 def test_a_crashing_answer_is_reported_not_raised():

@@ -5,6 +5,7 @@ instead of events, one direction only) fail with the hint that names the mistake
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from wslib.exercises import lesson01
 from wslib.frames import Frame, encode_frame, parse_header
 
 import solutions.lesson01  # the repository root is on sys.path (pyproject.toml)
+from notebook_stubs import notebook_answer
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -58,6 +60,30 @@ def test_stub_is_not_attempted(check, answer):
 
 def test_the_choose_transport_stub_is_not_attempted():
     assert lesson01.check_choose_transport(dict_stub).attempted is False
+
+
+@pytest.mark.parametrize("check, name", [
+    (lesson01.check_ws_frame_overhead, "ws_frame_overhead"),
+    (lesson01.check_polling_overhead, "polling_overhead_per_event"),
+    (lesson01.check_choose_transport, "choose_transport"),
+])
+def test_the_notebook_stubs_are_not_attempted(check, name):
+    report = check(notebook_answer("01_http_vs_websocket.ipynb", name))
+    assert report.status == "not_attempted", repr(report)
+
+
+def test_type_mistakes_and_a_forgotten_return_are_named():
+    report = lesson01.check_ws_frame_overhead(lambda n, c: str(S.ws_frame_overhead(n, c)))
+    assert report.results[0].detail == "returned '2', a str; an int is expected"
+    assert "without quotes" in report.results[0].hint
+
+    def forgot_return(n, from_client):
+        S.ws_frame_overhead(n, from_client)
+
+    report = lesson01.check_polling_overhead(lambda *a: [S.polling_overhead_per_event(*a)])
+    assert "a list; a float is expected" in report.results[0].detail
+    report = lesson01.check_ws_frame_overhead(forgot_return)
+    assert {r.detail for r in report.results} == {"returned None: did you forget `return`?"}
 
 
 @pytest.mark.parametrize("check", CHECKS)
@@ -112,7 +138,7 @@ def _total(n, from_client):
     (_late_16bit, "126 bytes from the server (the first 16-bit length)", "markers"),
     (_four_byte_64, "65536 bytes from the server (the first 64-bit length)", "8 bytes, not 4"),
     (_total, "this lesson's 30-byte event from the server", "not payload + header"),
-    (lambda n, c: "2", "'Hello' (5 bytes) from the server", "return an int"),
+    (lambda n, c: "2", "'Hello' (5 bytes) from the server", "without quotes"),
 ])
 def test_overhead_mistakes_fail_with_their_hint(answer, case, words):
     report = lesson01.check_ws_frame_overhead(answer)
@@ -154,12 +180,26 @@ def test_spellings_are_forgiven():
     assert lesson01.check_choose_transport(spelled.__getitem__).passed
 
 
-def test_all_websocket_fails_with_the_reasons():
+def test_all_websocket_fails_with_what_speaks_against_it():
     report = lesson01.check_choose_transport(lambda s: "websocket")
     bad = failed(report)
     assert set(bad) == {"scenario A", "scenario B", "scenario D"}
-    assert "Last-Event-ID" in bad["scenario B"].hint
+    assert "cache" in bad["scenario A"].hint
+    assert "reconnect" in bad["scenario B"].hint
     assert "Upgrade" in bad["scenario D"].hint
+    assert bad["scenario D"].detail == "you chose 'websocket'"
+
+
+@pytest.mark.parametrize("choice", lesson01.TRANSPORTS)
+def test_a_wrong_choice_gets_its_own_hint_and_never_the_answer(choice):
+    report = lesson01.check_choose_transport(lambda s: choice)
+    for r in report.failed:
+        right = lesson01.SCENARIOS[r.name[-1]][1]
+        assert r.hint and r.hint == lesson01._WHY_NOT[(r.name[-1], choice)]
+        assert r.detail == f"you chose {choice!r}"
+        for text in (r.name, r.hint):
+            assert not re.search(rf"\b{right.replace('-', '[- ]')}\b", text, re.I), text
+        assert lesson01.SCENARIOS[r.name[-1]][2] not in r.hint  # not the discussion either
 
 
 def test_an_unknown_transport_is_named():

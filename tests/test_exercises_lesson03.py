@@ -150,7 +150,7 @@ def test_other_correct_styles_pass(answer):
 
 def test_parse_header_wrong_shape():
     report = lesson03.check_parse_header(lambda two: (True, False, False, False, 1, True, 5))
-    assert "return a dict" in report.results[0].detail
+    assert "a tuple; a dict is expected" in report.results[0].detail
     report = lesson03.check_parse_header(lambda two: {"fin": True})
     assert "missing keys" in report.results[0].detail
 
@@ -209,7 +209,7 @@ def test_little_endian_is_invisible_for_symmetric_lengths():
 
 def test_frame_header_wrong_type():
     report = lesson03.check_frame_header(lambda n: list(S.frame_header(n)))
-    assert "return bytes" in report.results[0].detail
+    assert "a list of ints; bytes are expected" in report.results[0].detail
 
 
 def test_frame_header_detail_shows_hex():

@@ -122,7 +122,7 @@ def test_mask_bytearray_answer_is_accepted():
 
 def test_mask_report_shows_bytes_as_hex():
     report = lesson04.check_mask(lambda d, k: bytes(b ^ k[i % 3] for i, b in enumerate(d)))
-    assert "expected hex 7f 9f 4d 51 58, got hex 7f 9f 4d 5b 95" in repr(report)
+    assert "got 7f 9f 4d 5b 95: bytes 3, 4 differ" in repr(report)
 
 
 # ------------------------------------------------------------------ 4.2 unmask a captured frame

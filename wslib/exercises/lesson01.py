@@ -18,7 +18,7 @@ import math
 from functools import partial
 from typing import Any, Callable
 
-from . import FINISH, Case, Report, _short, check_function, is_stub_result
+from . import FINISH, Case, Report, _short, check_function
 
 __all__ = ["check_ws_frame_overhead", "check_polling_overhead", "check_choose_transport",
            "SCENARIOS", "TRANSPORTS"]
@@ -60,8 +60,8 @@ _OVERHEAD_CASES = [
 
 def _overhead_hint(n: int, from_client: bool, got: Any) -> str:
     right = _overhead(n, from_client)
-    if got is None or not _is_number(got):
-        return "return an int: the header bytes added to the payload (2 to 14)"
+    if not _is_number(got):
+        return ""  # a type mistake: the framework names it
     if got == right + n:
         return "return only what the frame adds (the header), not payload + header"
     if from_client and got == right - 4:
@@ -102,8 +102,8 @@ _POLLING_CASES = [
 
 def _polling_hint(args: tuple, got: Any) -> str:
     req, resp, polls, events = args
-    if got is None or not _is_number(got):
-        return "return a number of bytes (a float is fine)"
+    if not _is_number(got):
+        return ""  # a type mistake: the framework names it
     if math.isclose(got, req + resp):
         return ("divide by the events delivered, not by the polls: an empty poll costs as much "
                 "as a full one, and its cost lands on the events that do come")
@@ -129,7 +129,8 @@ def check_polling_overhead(func: Callable[[int, int, int, int], float] | None) -
 
 TRANSPORTS = ("polling", "long-polling", "sse", "websocket")
 
-# scenario letter -> (description, answer, why)
+# scenario letter -> (description, answer, why the answer fits). The "why" is for the lesson's
+# discussion after the exercise; a check never shows it: its hints come from _WHY_NOT.
 SCENARIOS = {
     "A": ("A weather widget on a news site. The forecast changes about once an hour, a few "
           "minutes of delay do not matter, and every reader gets the same answer, so an HTTP "
@@ -159,6 +160,38 @@ SCENARIOS = {
           "until there is news answers within milliseconds and costs one request per event"),
 }
 
+# (scenario, the learner's wrong choice) -> what speaks against that choice here. A quiz hint
+# guides from the answer given; it never names the right one.
+_WHY_NOT = {
+    ("A", "long-polling"): "a request held open per reader, to wait an hour for a change that may "
+                           "arrive minutes late anyway: and can a CDN answer a held request?",
+    ("A", "sse"): "a stream held open per reader for one change an hour; a CDN cannot answer an "
+                  "open stream from its cache. What is the simplest request a cache can answer?",
+    ("A", "websocket"): "a two-way connection per reader, for data that changes hourly, is the "
+                        "same for everyone and may be minutes late: what could a cache serve?",
+    ("B", "polling"): "several updates a second by polling means a request for each, and after a "
+                      "drop the missed updates must come too: which browser API reconnects by "
+                      "itself and tells the server what it last received?",
+    ("B", "long-polling"): "one HTTP request per update, several a second, and resuming after a "
+                           "drop is left to your own code: which browser API does both for you?",
+    ("B", "websocket"): "the page never sends anything, and after a drop the browser must "
+                        "reconnect and resume by itself: does the WebSocket API reconnect, or "
+                        "know which updates were missed?",
+    ("C", "polling"): "each player also SENDS 30 records a second: every HTTP request carries a "
+                      "head of hundreds of bytes for a 12-byte record",
+    ("C", "long-polling"): "each player also SENDS 30 records a second, and each would be an HTTP "
+                           "request with a head of hundreds of bytes for 12 bytes of data",
+    ("C", "sse"): "an event stream goes from the server to the client only, and carries text; "
+                  "here every player also sends 30 binary records a second",
+    ("D", "websocket"): "the proxy removes the Upgrade header: can the opening handshake (握手) "
+                        "get through it?",
+    ("D", "sse"): "the proxy holds back every response until it is complete: when would an "
+                  "event of a stream that never ends reach the client?",
+    ("D", "polling"): "to be within 100 ms, 10,000 clients would each poll 10 times a second, "
+                      "100,000 mostly empty requests a second: is there a way to get the "
+                      "answer the moment there is news, without Upgrade or a stream?",
+}
+
 _ALIASES = {"short-polling": "polling", "long-poll": "long-polling", "longpolling": "long-polling",
             "server-sent-events": "sse", "eventsource": "sse", "web-socket": "websocket",
             "websockets": "websocket"}
@@ -174,21 +207,23 @@ def _normal_transport(value: Any) -> str | None:
 _ONE_OF = f"answer with one of {', '.join(map(repr, TRANSPORTS))}"
 
 
-def _transport_hint(why: str, got: Any) -> str:
-    return why if _normal_transport(got) in TRANSPORTS else _ONE_OF
+def _transport_hint(letter: str, got: Any) -> str:
+    choice = _normal_transport(got)
+    if choice not in TRANSPORTS:
+        return _ONE_OF
+    return _WHY_NOT.get((letter, choice), "")
 
 
 def _compare_transport(got: Any, right: str) -> tuple[bool, str]:
-    if is_stub_result(got):
-        return False, "not answered yet"
     if _normal_transport(got) not in TRANSPORTS:
         return False, f"{_short(got)} is not one of the four"
-    return _normal_transport(got) == right, f"expected {right!r}, got {_short(got)}"
+    return _normal_transport(got) == right, f"you chose {_normal_transport(got)!r}"
 
 
 def check_choose_transport(func: Callable[[str], str] | None) -> Report:
-    """Exercise 1.3: ``func(letter)`` is one of :data:`TRANSPORTS` for each scenario."""
+    """Exercise 1.3: ``func(letter)`` is one of :data:`TRANSPORTS` for each scenario. A wrong
+    choice is told what speaks against it in that scenario, never which choice is right."""
     cases = [Case(f"scenario {letter}", (letter,), right,
-                  hint=partial(_transport_hint, why), compare=_compare_transport)
-             for letter, (_, right, why) in SCENARIOS.items()]
+                  hint=partial(_transport_hint, letter), compare=_compare_transport)
+             for letter, (_, right, _why) in SCENARIOS.items()]
     return check_function("Exercise 1.3 - choose_transport", func, cases, stub_hint=FINISH)

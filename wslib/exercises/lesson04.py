@@ -16,6 +16,7 @@ Report by hand.
 
 from __future__ import annotations
 
+import functools
 import random
 from dataclasses import replace
 from typing import Callable
@@ -66,6 +67,7 @@ def _shown_as_hex(func: Callable | None) -> Callable | None:
     if func is None:
         return None
 
+    @functools.wraps(func)  # keeps __wrapped__: is_stub() looks at the learner's function
     def wrapper(*args):
         return _hexify(func(*args))
 
