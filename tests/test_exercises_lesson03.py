@@ -12,6 +12,7 @@ from wslib.exercises import lesson03
 from wslib.frames import Frame, decode_frame, encode_frame, parse_header
 
 import solutions.lesson03  # the repository root is on sys.path (pyproject.toml)
+from notebook_stubs import notebook_answer
 
 S = solutions.lesson03  # the reference solutions (solutions/lesson03.py)
 CHECKS = [lesson03.check_parse_header, lesson03.check_frame_header, lesson03.check_payload_length]
@@ -45,6 +46,16 @@ def test_stub_is_not_attempted(check, answer):
     report = check(answer)
     assert report.attempted is False
     assert "not attempted yet" in repr(report)
+
+
+@pytest.mark.parametrize("check, name", [
+    (lesson03.check_parse_header, "parse_header"),
+    (lesson03.check_frame_header, "frame_header"),
+    (lesson03.check_payload_length, "payload_length"),
+])
+def test_the_notebook_stubs_are_not_attempted(check, name):
+    report = check(notebook_answer("03_frame_layout.ipynb", name))
+    assert report.status == "not_attempted", repr(report)
 
 
 @pytest.mark.parametrize("check", CHECKS)
@@ -121,9 +132,9 @@ def test_unpadded_binary_string_passes_the_tutorial_case_and_fails_the_others():
     # the bug: that is exactly the frame a tutorial tries first.
     assert "81 85: a masked 'Hello' from a client (RFC 6455 section 5.7)" not in bad
     first_fragment = bad["01 03: a first fragment (FIN=0, text)"]
-    assert "fin=True (expected False)" in first_fragment.detail
-    assert "bin() drops leading zeros" in first_fragment.hint
-    assert "masked=True (expected False)" in bad["81 05: the unmasked 'Hello' from a server"].detail
+    assert first_fragment.detail == "wrong: fin=True, masked=True"
+    assert "if you read the bits from bin(): bin() drops leading zeros" in first_fragment.hint
+    assert bad["81 05: the unmasked 'Hello' from a server"].detail == "wrong: masked=True"
 
 
 def test_unpadded_crashing_variant_is_reported():
@@ -140,7 +151,32 @@ def test_mask_bit_from_byte0_fails():
 
 def test_opcode_high_nibble_fails():
     report = lesson03.check_parse_header(parse_opcode_high_nibble)
-    assert "LOW 4 bits" in failed(report)["89 80: a masked empty ping (a control frame)"].hint
+    bad = failed(report)
+    for name in bad:  # every line says what was done, and the rule; nothing about MASK
+        assert bad[name].hint == ("the opcode was read from the high four bits (b0 >> 4); it is "
+                                  "the LOW four bits of byte 0: b0 & 0x0F"), name
+        assert bad[name].detail.startswith("wrong: opcode=")
+
+
+@pytest.mark.parametrize("wrong, hint_words", [
+    (lambda two: {**S.parse_header(two), "opcode": two[0]}, "all of byte 0"),
+    (lambda two: {**S.parse_header(two), "opcode": two[0] & 0x3F}, "FIN or RSV bits"),
+    (lambda two: {**S.parse_header(two), "length7": two[1]}, "MASK bit included"),
+    (lambda two: {**S.parse_header(two), "fin": bool(two[0] & 1)}, "lowest bit (0x01)"),
+    (lambda two: {**S.parse_header(two), "rsv1": bool(two[0] & 0x20)}, "RSV1 is b0 & 0x40"),
+    (lambda two: {k: v for k, v in S.parse_header(two).items() if k != "length7"},
+     "return all seven keys"),
+])
+def test_parse_header_mistakes_get_their_diagnosis(wrong, hint_words):
+    report = lesson03.check_parse_header(wrong)
+    assert report.status == "failed"
+    assert all(hint_words in r.hint for r in report.failed), repr(report)
+
+
+def test_parse_header_details_never_show_the_expected_value():
+    report = lesson03.check_parse_header(lambda two: dict.fromkeys(lesson03.HEADER_KEYS, 0))
+    for r in report.failed:
+        assert "expected" not in r.detail and r.detail.startswith("wrong: ")
 
 
 @pytest.mark.parametrize("answer", [parse_padded_strings, parse_ints_for_flags])
@@ -181,6 +217,29 @@ def header_126_for_125(n):
     return struct.pack("!BBQ", 0x81, 127, n)
 
 
+def header_no_fin(n):
+    return bytes((0x01,)) + S.frame_header(n)[1:]  # BUG: FIN forgotten
+
+
+def header_binary(n):
+    return bytes((0x80,)) + S.frame_header(n)[1:]  # BUG: opcode forgotten
+
+
+def header_masked(n):
+    h = S.frame_header(n)
+    return h[:1] + bytes((h[1] | 0x80,)) + h[2:]  # BUG: MASK set on an unmasked frame
+
+
+def header_one_byte_length(n):
+    return bytes((0x81, n & 0x7F))  # BUG: no extended length
+
+
+def header_16_for_big(n):
+    if n < 126:
+        return bytes((0x81, n))
+    return struct.pack("!BBH", 0x81, 126, n % 65536)  # BUG: 16 bits for everything
+
+
 def header_32_bit(n):
     if n < 65536:
         return S.frame_header(n)
@@ -188,10 +247,16 @@ def header_32_bit(n):
 
 
 @pytest.mark.parametrize("wrong, failing_case, hint_words", [
-    (header_little_endian, "256 bytes (the byte order shows: 01 00)", "big-endian"),
+    (header_little_endian, "256 bytes (the byte order shows)", "little-endian"),
     (header_127_for_65535, "65535 bytes: the largest 16-bit length", "non-minimal"),
-    (header_126_for_125, "125 bytes: the largest 7-bit length", "still the short form"),
-    (header_32_bit, "2**32 + 1 bytes (needs more than 32 bits)", "8 bytes, not 4"),
+    (header_126_for_125, "125 bytes: the largest 7-bit length", "fits in the 7-bit field"),
+    (header_32_bit, "2**32 + 1 bytes (needs more than 32 bits)", "8 bytes of length, not 4"),
+    (header_no_fin, "5 bytes ('Hello')", "FIN (0x80) is missing"),
+    (header_no_fin, "65535 bytes: the largest 16-bit length", "FIN (0x80) is missing"),
+    (header_binary, "0 bytes", "opcode of a text frame is missing"),
+    (header_masked, "5 bytes ('Hello')", "MASK bit (0x80) is set"),
+    (header_one_byte_length, "256 bytes (the byte order shows)", "does not fit the 7-bit field"),
+    (header_16_for_big, "65536 bytes: the smallest 64-bit length", "does not fit in 16 bits"),
 ])
 def test_frame_header_classic_mistakes(wrong, failing_case, hint_words):
     report = lesson03.check_frame_header(wrong)
@@ -199,6 +264,8 @@ def test_frame_header_classic_mistakes(wrong, failing_case, hint_words):
     bad = failed(report)
     assert failing_case in bad, repr(report)
     assert hint_words in bad[failing_case].hint
+    if wrong is header_no_fin:
+        assert all("non-minimal" not in r.hint for r in report.failed)
 
 
 def test_little_endian_is_invisible_for_symmetric_lengths():
@@ -214,7 +281,8 @@ def test_frame_header_wrong_type():
 
 def test_frame_header_detail_shows_hex():
     report = lesson03.check_frame_header(header_little_endian)
-    assert "expected 81 7e 01 00, got 81 7e 00 01" in failed(report)["256 bytes (the byte order shows: 01 00)"].detail
+    detail = failed(report)["256 bytes (the byte order shows)"].detail
+    assert detail == "got 81 7e 00 01: bytes 2, 3 differ"  # the learner's bytes only
 
 
 # ------------------------------------------------------------------ 3.3 payload_length
@@ -237,6 +305,10 @@ def length_little_endian(header):
     return length
 
 
+def length_marker(header):
+    return header[1] & 0x7F  # BUG: 126 and 127 are markers
+
+
 def length_four_bytes(header):
     length = header[1] & 0x7F
     if length == 126:
@@ -248,9 +320,12 @@ def length_four_bytes(header):
 
 @pytest.mark.parametrize("wrong, failing_case, hint_words", [
     (length_mask_bit_kept, "81 85 + mask: 'Hello', masked", "b1 & 0x7F"),
-    (length_mask_bit_kept, "82 fe 01 00 + mask: 256 bytes, masked", "MASK bit"),
-    (length_little_endian, "82 7e 01 00: 256 bytes", "big-endian"),
-    (length_four_bytes, "82 ff + 8 bytes + mask: 2**32 + 1 bytes, masked", "all 8 bytes"),
+    (length_mask_bit_kept, "82 fe 01 00 + mask: a 16-bit length, masked", "MASK bit"),
+    (length_little_endian, "82 7e 01 00: a 16-bit length", "big-endian"),
+    (length_four_bytes, "82 ff + 8 bytes + mask: more than 32 bits, masked", "all 8 bytes"),
+    (length_marker, "82 7e 01 00: a 16-bit length", "126 is not the length but a marker"),
+    (length_marker, "82 7f 00 00 00 00 00 01 00 00: a 64-bit length", "127 is not the length"),
+    (lambda h: str(S.payload_length(h)), "81 05: 'Hello', unmasked", "without quotes"),
 ])
 def test_payload_length_classic_mistakes(wrong, failing_case, hint_words):
     report = lesson03.check_payload_length(wrong)
