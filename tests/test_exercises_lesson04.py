@@ -6,9 +6,14 @@ from __future__ import annotations
 
 import pytest
 
+import wslib
+import wslib.masking
 from wslib.exercises import lesson04
+from wslib.frames import Frame, encode_frame
+from wslib.masking import mask as renamed
 
 import solutions.lesson04  # the repository root is on sys.path (pyproject.toml)
+from notebook_stubs import notebook_answer
 
 S = solutions.lesson04  # the reference solutions (solutions/lesson04.py)
 CHECKS = [
@@ -67,52 +72,56 @@ def test_learner_exception_never_escapes(check):
     assert "ZeroDivisionError" in repr(report)
 
 
+@pytest.mark.parametrize("check, name", [
+    (lesson04.check_mask, "mask"),
+    (lesson04.check_unmask_captured, "unmask_captured"),
+    (lesson04.check_unmask_pieces, "unmask_pieces"),
+    (lesson04.check_must_mask, "must_mask"),
+])
+def test_the_notebook_stubs_are_not_attempted(check, name):
+    report = check(notebook_answer("04_masking.ipynb", name))
+    assert report.status == "not_attempted", repr(report)
+
+
 # ------------------------------------------------------------------ 4.1 mask
 
-def test_mask_wrong_modulus_is_named():
-    report = lesson04.check_mask(lambda d, k: bytes(b ^ k[i % 3] for i, b in enumerate(d)))
-    assert not report.passed
-    assert "looks like key[i % 3]" in failed_names(report)
-    assert "i % 4" in hints(report)
+@pytest.mark.parametrize("wrong, words", [
+    (lambda d, k: bytes(b ^ k[i % 3] for i, b in enumerate(d)), "looks like key[i % 3]"),
+    (lambda d, k: bytes((b ^ int.from_bytes(k, "big")) & 0xFF for b in d), "the whole key XORed"),
+    (lambda d, k: bytes(b ^ k[0] for b in d), "looks like key[0] for every byte"),
+    (lambda d, k: bytes(b ^ k[(i + 1) % 4] for i, b in enumerate(d)), "key[(i + 1) % 4]"),
+    (lambda d, k: bytes(b ^ k[::-1][i % 4] for i, b in enumerate(d)), "reverse order"),
+    # the key restarting every 3 bytes IS key[i % 3]: the same hint explains it
+    (lambda d, k: b"".join(S.mask(d[i:i + 3], k) for i in range(0, len(d), 3)), "key[i % 3]"),
+])
+def test_mask_mistakes_are_named_on_every_case_they_fail(wrong, words):
+    report = lesson04.check_mask(wrong)
+    assert report.status == "failed" and report.failed
+    for r in report.failed:
+        assert words in r.hint, repr(report)
+        assert r.detail.startswith("got ") and "differ" in r.detail
 
 
 def test_mask_whole_key_per_byte_raises_and_is_named():
     report = lesson04.check_mask(lambda d, k: bytes(b ^ int.from_bytes(k, "big") for b in d))
     assert not report.passed
-    assert "looks like a value above 255 put into bytes" in failed_names(report)
+    assert "raised ValueError: bytes must be in range(0, 256)" in report.failed[0].detail
     assert "ONE key byte" in hints(report)
 
 
-def test_mask_whole_key_truncated_is_named():
-    report = lesson04.check_mask(lambda d, k: bytes((b ^ int.from_bytes(k, "big")) & 0xFF for b in d))
-    assert not report.passed
-    assert any("whole key" in n for n in failed_names(report))
-
-
-def test_mask_key_restarting_per_chunk_fails():
-    # A "streaming" version that restarts the key every 3 bytes: the classic per-chunk bug.
-    def per_chunk(data, key):
-        out = b""
-        for start in range(0, len(data), 3):
-            out += bytes(b ^ key[i % 4] for i, b in enumerate(data[start:start + 3]))
-        return out
-
-    report = lesson04.check_mask(per_chunk)
-    assert not report.passed
-    assert "RFC 6455 section 5.7: 'Hello' with key 37 fa 21 3d gives 7f 9f 4d 51 58" in failed_names(report)
-
-
-@pytest.mark.parametrize("wrong, name", [
-    (lambda d, k: bytes(b ^ k[0] for b in d), "looks like only key[0] is used"),
-    (lambda d, k: bytes(b ^ k[(i + 1) % 4] for i, b in enumerate(d)),
-     "looks like the key index is off by one (key[(i + 1) % 4])"),
-    (lambda d, k: bytes(b ^ k[::-1][i % 4] for i, b in enumerate(d)),
-     "looks like the key bytes are used in reverse order"),
+@pytest.mark.parametrize("answer", [
+    lambda d, k: wslib.mask(d, k),
+    lambda d, k: renamed(d, k),
+    lambda d, k: wslib.masking.mask_loop(d, k),
+    lambda d, k: encode_frame(Frame(2, d, mask=k))[-len(d):] if d else b"",
 ])
-def test_mask_other_mistakes_are_named(wrong, name):
-    report = lesson04.check_mask(wrong)
-    assert not report.passed
-    assert name in failed_names(report)
+def test_mask_calling_wslib_is_caught(answer):
+    report = lesson04.check_mask(answer)
+    assert report.status == "failed" and len(report.failed) == 1
+    line = report.failed[0]
+    assert line.name.startswith("does not call wslib.mask")
+    assert line.detail == "your code called wslib.mask"
+    assert "write the XOR yourself" in line.hint
 
 
 def test_mask_bytearray_answer_is_accepted():
@@ -120,9 +129,16 @@ def test_mask_bytearray_answer_is_accepted():
     assert report.passed, repr(report)
 
 
-def test_mask_report_shows_bytes_as_hex():
+def test_mask_report_shows_the_learner_bytes_as_hex_and_never_the_expected():
     report = lesson04.check_mask(lambda d, k: bytes(b ^ k[i % 3] for i, b in enumerate(d)))
     assert "got 7f 9f 4d 5b 95: bytes 3, 4 differ" in repr(report)
+    assert "7f 9f 4d 51 58" not in repr(report)
+
+
+def test_mask_list_of_ints_is_named():
+    report = lesson04.check_mask(lambda d, k: [b ^ k[i % 4] for i, b in enumerate(d)])
+    assert report.failed[0].detail == "returned a list of ints; bytes are expected"
+    assert "bytes(your_list)" in report.failed[0].hint
 
 
 # ------------------------------------------------------------------ 4.2 unmask a captured frame
@@ -133,23 +149,22 @@ def test_unmask_ignoring_extended_length_fails_on_long_frames():
         return S.mask(frame[6:], frame[2:6])
 
     report = lesson04.check_unmask_captured(short_only)
-    assert not report.passed
-    names = failed_names(report)
-    assert "300 bytes: length 126, then a 16-bit length" in names
-    assert "70000 bytes: length 127, then a 64-bit length" in names
-    assert "RFC 6455 section 5.7's masked 'Hello'" not in names
-    assert "bytes 4-7" in hints(report)
+    bad = {r.name: r for r in report.failed}
+    assert set(bad) == {"300 bytes: length 126, then a 16-bit length",
+                        "70000 bytes: length 127, then a 64-bit length"}
+    assert "the 7-bit length is 126, a marker" in bad["300 bytes: length 126, then a 16-bit length"].hint
+    assert "the key is bytes 4-7" in bad["300 bytes: length 126, then a 16-bit length"].hint
+    assert "the key is bytes 10-13" in bad["70000 bytes: length 127, then a 64-bit length"].hint
 
 
 def test_unmask_returning_masked_payload_is_named():
     report = lesson04.check_unmask_captured(lambda h: bytes.fromhex(h)[6:])
-    assert not report.passed
-    assert "looks like the payload was returned still masked" in failed_names(report)
+    assert "still masked" in report.failed[0].hint
 
 
 def test_unmask_returning_key_with_payload_is_named():
     report = lesson04.check_unmask_captured(lambda h: bytes.fromhex(h)[2:])
-    assert "looks like the key was returned as part of the payload" in failed_names(report)
+    assert "the 4 bytes after the length are the masking key" in report.failed[0].hint
 
 
 def test_unmask_only_16_bit_form_fails_on_64_bit():
@@ -162,6 +177,7 @@ def test_unmask_only_16_bit_form_fails_on_64_bit():
 
     report = lesson04.check_unmask_captured(no_64)
     assert failed_names(report) == ["70000 bytes: length 127, then a 64-bit length"]
+    assert "the key is bytes 10-13" in report.failed[0].hint
 
 
 # ------------------------------------------------------------------ 4.3 unmask in pieces
@@ -169,7 +185,7 @@ def test_unmask_only_16_bit_form_fails_on_64_bit():
 def test_pieces_key_restarting_per_piece_is_named():
     report = lesson04.check_unmask_pieces(lambda ps, k: [S.mask(p, k) for p in ps])
     assert not report.passed
-    assert "looks like the key restarts at key[0] for every piece" in failed_names(report)
+    assert all("the key restarts at key[0] for every piece" in r.hint for r in report.failed)
     # Pieces whose sizes are multiples of 4 hide the bug; the check includes one and it passes.
     passed = [r.name for r in report.results if r.passed]
     assert "pieces of 4 and 4 (boundaries that happen to line up with the key)" in passed
@@ -177,24 +193,29 @@ def test_pieces_key_restarting_per_piece_is_named():
 
 def test_pieces_joined_answer_has_wrong_shape():
     report = lesson04.check_unmask_pieces(lambda ps, k: [S.mask(b"".join(ps), k)])
-    assert not report.passed
-    assert "pieces of 5, 3 and 7 bytes" in failed_names(report)
+    bad = {r.name: r for r in report.failed}
+    assert "return one unmasked piece per piece received (3 here)" in bad["pieces of 5, 3 and 7 bytes"].hint
+    assert bad["pieces of 5, 3 and 7 bytes"].detail.startswith("1 item; the right answer has 3")
 
 
 # ------------------------------------------------------------------ 4.4 who masks
 
 @pytest.mark.parametrize("wrong, bad", [
-    (lambda role: True, "must_mask('server') is False"),
-    (lambda role: False, "must_mask('client') is True"),
-    (lambda role: role == "server", "must_mask('client') is True"),
+    (lambda role: True, "must_mask('server')"),
+    (lambda role: False, "must_mask('client')"),
+    (lambda role: role == "server", "must_mask('client')"),
 ])
 def test_must_mask_wrong_answers(wrong, bad):
     report = lesson04.check_must_mask(wrong)
     assert not report.passed
     assert bad in failed_names(report)
     assert "section 5.1" in hints(report)
+    for r in report.failed:  # the question and a guide, never the answer
+        assert "True" not in r.name + r.hint and "False" not in r.name + r.hint
 
 
-def test_must_mask_non_bool_is_wrong():
+def test_must_mask_non_bool_is_named():
+    report = lesson04.check_must_mask(lambda role: 1 if role == "client" else 0)
+    assert report.failed[0].detail == "returned 1, an int; a bool (True or False) is expected"
     report = lesson04.check_must_mask(lambda role: "yes" if role == "client" else "")
-    assert not report.passed
+    assert report.failed[0].detail == "returned 'yes', a str; a bool (True or False) is expected"

@@ -64,7 +64,8 @@ When ``==`` (strict about types, see above) and a fixed hint are not enough:
   needs the case's data use ``functools.partial`` (see ``lesson01`` and ``lesson02``);
 * ``check_function(..., stub_hint=, crash_hint=)``: the hint for a case that raises
   NotImplementedError in a function that is not the bare stub (the lessons use :data:`FINISH`),
-  and for learner code that raises (default for both: the case's own hint);
+  and for learner code that raises (default for both: the case's own hint); ``crash_hint`` may
+  be ``f(exception)`` to name the mistake an exception shows (empty: the case's hint);
 * ``check_function(..., forbid=[Forbid("wslib.mask", [wslib.mask, ...], hint)])``: a
   constraint; ``watch_calls(forbid)`` is the same as a context manager for a hand-written loop.
 
@@ -645,7 +646,7 @@ def is_stub_result(value: Any) -> bool:
 
 def judge_answer(report: Report, case: Case, got: Any = None, error: Exception | None = None, *,
                  first: bool = False, stub_hint: str | None = None,
-                 crash_hint: str | None = None) -> None:
+                 crash_hint: str | Callable[[Exception], str] | None = None) -> None:
     """Add ``case``'s line to ``report``: the learner's answer is ``got``, or ``error`` when
     computing it raised.
 
@@ -660,7 +661,13 @@ def judge_answer(report: Report, case: Case, got: Any = None, error: Exception |
         hint = case.hint_for(None) if stub_hint is None else stub_hint
         report.add(case.name, False, "raised NotImplementedError", hint)
     elif error is not None:
-        hint = case.hint_for(None) if crash_hint is None else crash_hint
+        if callable(crash_hint):
+            try:
+                hint = str(crash_hint(error) or "") or case.hint_for(None)
+            except Exception:
+                hint = case.hint_for(None)
+        else:
+            hint = case.hint_for(None) if crash_hint is None else crash_hint
         report.add(case.name, False, _describe_exception(error), hint)
     elif first and got is Ellipsis and case.expected is not Ellipsis:
         raise NotAttempted
@@ -670,7 +677,8 @@ def judge_answer(report: Report, case: Case, got: Any = None, error: Exception |
 
 
 def check_function(title: str, func: Callable | None, cases: Iterable[Case], *,
-                   stub_hint: str | None = None, crash_hint: str | None = None,
+                   stub_hint: str | None = None,
+                   crash_hint: str | Callable[[Exception], str] | None = None,
                    forbid: Iterable[Forbid] = ()) -> Report:
     """Run ``func`` on each case and report. Never raises.
 
