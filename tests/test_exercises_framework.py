@@ -476,8 +476,10 @@ def test_a_quiz_not_answered_is_not_attempted():
 def test_a_quiz_names_each_mistake_without_the_answer():
     report = check_answers("q", {"text": "1", "ping": 1002}, QUIZ)
     assert report.score == (0, 2)
-    assert report.results[0].detail == "returned '1', a str; an int is expected"
-    assert report.results[1].detail == "got 1002" and report.results[1].hint == "section 5.4"
+    assert report.results[0].detail == "you said '1', a str; an int is expected"
+    assert report.results[1].detail == "you said 1002" and report.results[1].hint == "section 5.4"
+    report = check_answers("q", {"text": None, "ping": None}, QUIZ)  # None is an answer here
+    assert report.results[0].detail == "you said None" and report.results[0].hint == "the table in 5.2"
     report = check_answers("q", {"text": 1, "ping": ...}, QUIZ)
     assert report.score == (1, 2) and report.results[1].detail == PLACEHOLDER
     report = check_answers("q", {"text": 1}, QUIZ)

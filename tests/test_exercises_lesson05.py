@@ -11,6 +11,7 @@ from wslib.exercises import lesson05
 from wslib.frames import Frame, encode_frame
 
 import solutions.lesson05  # the repository root is on sys.path (pyproject.toml)
+from notebook_stubs import notebook_answer
 
 S = solutions.lesson05  # the reference solutions (solutions/lesson05.py)
 CONT, TEXT, BINARY, PING = 0, 1, 2, 9
@@ -60,6 +61,16 @@ def test_close_codes_stub_is_not_attempted(answer):
     assert "not attempted yet" in repr(report)
 
 
+@pytest.mark.parametrize("check, name", [
+    (lesson05.check_fragment, "fragment"),
+    (lesson05.check_reassemble, "reassemble"),
+    (lesson05.check_close_codes, "CLOSE_CODES"),
+])
+def test_the_notebook_stubs_are_not_attempted(check, name):
+    report = check(notebook_answer("05_fragmentation.ipynb", name))
+    assert report.status == "not_attempted", repr(report)
+
+
 @pytest.mark.parametrize("check", [lesson05.check_fragment, lesson05.check_reassemble])
 def test_learner_exception_never_escapes(check):
     def broken(*args):
@@ -87,53 +98,54 @@ def test_fragment_reference_matches_wslib_connection():
         assert frames == S.fragment(payload, size, BINARY)
 
 
-def test_fragment_every_frame_with_original_opcode_is_named():
-    report = lesson05.check_fragment(lambda p, s, o: [(f, o, c) for f, _, c in S.fragment(p, s, o)])
-    assert not report.passed
-    assert "looks like every frame carries the message's opcode" in failed_names(report)
-    assert "continuation, opcode 0" in hints(report)
+def fin_first(p, s, o):
+    return [(i == 0, op, c) for i, (_, op, c) in enumerate(S.fragment(p, s, o))]
 
 
-def test_fragment_fin_on_first_frame_is_named():
-    def fin_first(p, s, o):
-        return [(i == 0, op, c) for i, (_, op, c) in enumerate(S.fragment(p, s, o))]
+def off_by_one(p, s, o):
+    chunks = [p[i:i + s] for i in range(0, len(p) // s * s + 1, s)]
+    return [(i == len(chunks) - 1, o if i == 0 else CONT, c) for i, c in enumerate(chunks)]
 
+
+def never_single(p, s, o):
+    frames = S.fragment(p, s, o)
+    if len(frames) == 1:
+        return [(False, o, p), (True, CONT, b"")]
+    return frames
+
+
+@pytest.mark.parametrize("wrong, failing, words", [
+    (lambda p, s, o: [(f, o, c) for f, _, c in S.fragment(p, s, o)],
+     "'Hello, world' (12 bytes) in frames of 5 bytes", "only the FIRST frame has it"),
+    (fin_first, "'Hello, world' (12 bytes) in frames of 5 bytes", "FIN is set on the first frame"),
+    (lambda p, s, o: [(True, op, c) for _, op, c in S.fragment(p, s, o)],
+     "'Hello, world' (12 bytes) in frames of 5 bytes", "FIN is set on every frame"),
+    (lambda p, s, o: [(False, op, c) for _, op, c in S.fragment(p, s, o)],
+     "a payload that fits in one frame", "no frame has FIN set"),
+    (off_by_one, "an exact multiple of `size` (10 bytes in 5s)", "an empty CONT frame with FIN=1"),
+    (lambda p, s, o: S.fragment(p, s, o) if p else [], "an empty payload",
+     "an empty message is still one frame"),
+    (lambda p, s, o: S.fragment(p, s + 1, o), "'Hello, world' (12 bytes) in frames of 5 bytes",
+     "one byte too long"),
+    (lambda p, s, o: S.fragment(p, max(s - 1, 1), o), "'Hello, world' (12 bytes) in frames of 5 bytes",
+     "one byte too short"),
+    (never_single, "a payload that fits in one frame", "send ONE frame"),
+])
+def test_fragment_mistakes_get_their_diagnosis(wrong, failing, words):
+    report = lesson05.check_fragment(wrong)
+    bad = {r.name: r for r in report.failed}
+    assert failing in bad, repr(report)
+    assert words in bad[failing].hint
+    if wrong is off_by_one:  # the payloads that are not exact multiples pass
+        assert "'Hello, world' (12 bytes) in frames of 5 bytes" not in bad
+    if failing == "an empty payload":  # the one case the empty-list mistake fails
+        assert bad[failing].detail == "0 frames; the right answer has 1"
+        assert "added at the end" not in bad[failing].hint
+
+
+def test_fragment_detail_names_the_fields_of_the_frames():
     report = lesson05.check_fragment(fin_first)
-    assert not report.passed
-    assert "looks like FIN is set on the first frame instead of the last" in failed_names(report)
-
-
-def test_fragment_fin_on_every_frame_is_named():
-    report = lesson05.check_fragment(lambda p, s, o: [(True, op, c) for _, op, c in S.fragment(p, s, o)])
-    assert "looks like FIN is set on every frame" in failed_names(report)
-
-
-def test_fragment_empty_trailing_frame_is_flagged_as_not_the_fewest():
-    """Documented decision: an empty last CONT frame is legal on the wire but not the answer."""
-    def off_by_one(p, s, o):
-        chunks = [p[i:i + s] for i in range(0, len(p) // s * s + 1, s)]
-        return [(i == len(chunks) - 1, o if i == 0 else CONT, c) for i, c in enumerate(chunks)]
-
-    report = lesson05.check_fragment(off_by_one)
-    assert not report.passed
-    names = failed_names(report)
-    assert "an exact multiple of `size` (10 bytes in 5s): two frames, no empty third" in names
-    assert "looks like an empty frame is added at the end" in names
-    assert "legal on the wire" in hints(report)
-    # ... while the payloads that are not exact multiples pass.
-    passed = [r.name for r in report.results if r.passed]
-    assert "'Hello, world' (12 bytes) in frames of 5 bytes: TEXT, CONT, CONT" in passed
-
-
-def test_fragment_always_fragmenting_small_payload_fails():
-    def never_single(p, s, o):
-        frames = S.fragment(p, s, o)
-        if len(frames) == 1:
-            return [(False, o, p), (True, CONT, b"")]
-        return frames
-
-    report = lesson05.check_fragment(never_single)
-    assert "a payload that fits in one frame is sent unfragmented (FIN=1, its own opcode)" in failed_names(report)
+    assert report.failed[0].detail == "frame 0: FIN=1; frame 2: FIN=0"
 
 
 def test_fragment_accepts_lists_and_opcode_enums():
@@ -191,17 +203,41 @@ def test_reassemble_naive_reference_is_right_with_no_flags():
     assert lesson05.check_reassemble(_naive_reassemble()).passed
 
 
-@pytest.mark.parametrize("flags, bad", [
-    ({"accept_orphan": True}, "a continuation frame with no message started: 1002"),
-    ({"join_control": True}, "a ping between fragments is not part of the message"),
-    ({"decode_each": True}, "a UTF-8 character split between fragments is fine"),
-    ({"allow_interleave": True}, "a new TEXT frame inside a fragmented message: 1002"),
-    ({"fail_late": True}, "invalid UTF-8 is caught even before the message ends: 1007"),
+@pytest.mark.parametrize("flags, bad, words", [
+    ({"accept_orphan": True}, "a continuation frame with no message started",
+     "your code accepted these frames, but a CONT frame is only allowed inside"),
+    ({"join_control": True}, "a ping between fragments is not part of the message",
+     "their payload never joins the message"),
+    ({"decode_each": True}, "a UTF-8 character split between fragments",
+     "your code failed the connection (1007 means invalid payload data"),
+    ({"allow_interleave": True}, "a new TEXT frame inside a fragmented message",
+     "your code accepted these frames, but fragments of one message may not be interleaved"),
 ])
-def test_reassemble_classic_mistakes_fail_on_their_case(flags, bad):
+def test_reassemble_classic_mistakes_fail_on_their_case(flags, bad, words):
     report = lesson05.check_reassemble(_naive_reassemble(**flags))
     assert not report.passed
     assert bad in failed_names(report)
+    assert words in {r.name: r for r in report.failed}[bad].hint
+
+
+def test_reassemble_failing_at_fin_is_allowed():
+    """RFC 6455 section 8.1: failing before the message ends is allowed, not required."""
+    assert lesson05.check_reassemble(_naive_reassemble(fail_late=True)).passed
+
+
+def test_reassemble_the_wrong_close_code_is_told_what_it_means():
+    def swapped(frames):
+        result = S.reassemble(frames)
+        return {1002: 1007, 1007: 1002}.get(result, result) if isinstance(result, int) else result
+
+    report = lesson05.check_reassemble(swapped)
+    bad = {r.name: r for r in report.failed}
+    assert bad["invalid UTF-8 in a text message"].hint.startswith("1002 means a protocol error; "
+                                                                 "but here the frames are well formed")
+    assert bad["a continuation frame with no message started"].hint.startswith(
+        "1007 means invalid payload data")
+    for r in report.failed:
+        assert r.detail in ("got 1007", "got 1002")
 
 
 def test_reassemble_accepting_fragmented_ping_fails():
@@ -209,7 +245,7 @@ def test_reassemble_accepting_fragmented_ping_fails():
         return S.reassemble([(True if op >= 8 else fin, op, p) for fin, op, p in frames])
 
     report = lesson05.check_reassemble(lax)
-    assert failed_names(report) == ["a fragmented control frame (PING with FIN=0): 1002"]
+    assert failed_names(report) == ["a fragmented control frame (PING with FIN=0)"]
     assert "section 5.5" in hints(report)
 
 
@@ -252,16 +288,42 @@ def test_reassemble_cases_agree_with_wslib_connection():
 
 # ------------------------------------------------------------------ 5.3 close codes
 
-def test_close_codes_wrong_answers_are_reported_with_the_rule():
+def test_close_codes_wrong_answers_are_told_what_they_mean_never_the_answer():
     answers = dict(S.CLOSE_CODES)
     answers["a text message contains invalid UTF-8"] = 1002
     answers["a PING frame arrives between two fragments of a message"] = 1002
+    answers["a message is larger than the receiver accepts"] = 1008
     report = lesson05.check_close_codes(answers)
-    assert not report.passed
-    names = failed_names(report)
-    assert "a text message contains invalid UTF-8: 1007" in names
-    assert "a PING frame arrives between two fragments of a message: None (not an error)" in names
-    assert "invalid frame payload data" in hints(report)
+    bad = {r.name: r for r in report.failed}
+    assert set(bad) == {"a text message contains invalid UTF-8",
+                        "a PING frame arrives between two fragments of a message",
+                        "a message is larger than the receiver accepts"}
+    assert bad["a text message contains invalid UTF-8"].detail == "you said 1002"
+    assert bad["a text message contains invalid UTF-8"].hint.startswith("1002 means a protocol error")
+    assert "is this an error at all?" in bad["a PING frame arrives between two fragments of a message"].hint
+    assert "1008 means a policy violation" in bad["a message is larger than the receiver accepts"].hint
+    text = repr(report)
+    for code in ("1007", "1009", "None"):
+        assert code not in text
+
+
+def test_close_codes_str_and_bool_are_named():
+    answers = dict(S.CLOSE_CODES)
+    answers["a message is larger than the receiver accepts"] = "1009"
+    answers["a UTF-8 character is split between two fragments"] = False
+    report = lesson05.check_close_codes(answers)
+    bad = {r.name: r for r in report.failed}
+    assert bad["a message is larger than the receiver accepts"].detail == \
+        "you said '1009', a str; an int is expected"
+    assert "without quotes" in bad["a message is larger than the receiver accepts"].hint
+    assert bad["a UTF-8 character is split between two fragments"].detail == "you said False"
+
+
+def test_close_codes_none_for_an_error():
+    answers = dict(S.CLOSE_CODES)
+    answers["a PING frame arrives with FIN=0"] = None
+    report = lesson05.check_close_codes(answers)
+    assert report.failed[0].hint.startswith("you said this is not an error; ")
 
 
 def test_close_codes_partly_answered():
@@ -277,9 +339,3 @@ def test_close_codes_missing_key():
     del answers["a PING frame arrives with FIN=0"]
     report = lesson05.check_close_codes(answers)
     assert "a PING frame arrives with FIN=0" in failed_names(report)
-
-
-def test_close_codes_bool_is_not_none():
-    answers = dict(S.CLOSE_CODES)
-    answers["a UTF-8 character is split between two fragments"] = False
-    assert not lesson05.check_close_codes(answers).passed

@@ -278,7 +278,7 @@ def _type_mistake(got: Any, expected: Any) -> tuple[str, str] | None:
         number = _number_text(got)
         if number is not None:
             return (f"returned {_short(got)}, a str; {_a(want)} is expected",
-                    f"return the number itself, without quotes: {got.strip()} instead of "
+                    f"write the number itself, without quotes: {got.strip()} instead of "
                     f"{_short(got)}")
         return (f"returned {_short(got)}, a str; {_a(want)} is expected",
                 "return a number, not text")
@@ -712,7 +712,8 @@ def check_function(title: str, func: Callable | None, cases: Iterable[Case], *,
 def check_answers(title: str, answers: Any, cases: Iterable[Case]) -> Report:
     """Check a dict of answers (a quiz): each case's ``args`` is ``(key,)`` and its name is the
     question. Not attempted when ``answers`` is not a dict or every answer is still ``...``; a
-    missing key, or an answer still ``...``, is a failed line. Never raises."""
+    missing key, or an answer still ``...``, is a failed line. ``None`` is an answer here (the
+    case's hint function gets it). Never raises."""
     report = Report(title)
     cases = list(cases)
     if not isinstance(answers, dict) or all(answers.get(c.args[0], ...) is Ellipsis
@@ -729,5 +730,12 @@ def check_answers(title: str, answers: Any, cases: Iterable[Case]) -> Report:
         if got is Ellipsis:
             report.add(case.name, False, PLACEHOLDER, case.hint_for(None))
             continue
+        if got is None and case.expected is not None:  # in a quiz None is an answer ("none")
+            report.add(case.name, False, "you said None", case.hint_for(None))
+            continue
         judge_answer(report, case, got)
+        line = report.results[-1]
+        for said in ("returned ", "got "):  # an answer in a dict is "said", not "returned"
+            if line.detail.startswith(said) and line.detail != NO_RETURN:
+                line.detail = "you said " + line.detail[len(said):]
     return report
