@@ -144,7 +144,7 @@ def _check_key(key: str | None) -> str:
     if raw is None or len(raw) != 16:
         what = "not valid base64" if raw is None else f"base64 of {len(raw)} bytes"
         raise HandshakeError(f"Sec-WebSocket-Key {key!r} is {what}; it must be base64 of exactly "
-                             "16 bytes (RFC 6455 section 4.1, item 7)",
+                             "16 bytes (RFC 6455 section 4.2.1, item 5)",
                              status=400, header="Sec-WebSocket-Key")
     return key
 
