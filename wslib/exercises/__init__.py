@@ -80,8 +80,8 @@ How to write a check for a new lesson
 The rules above, in practice:
 
 1. Write the stub in the notebook as ``raise NotImplementedError  # your code here`` (or a dict
-   of ``...`` answers): then "not attempted" needs nothing from you. Copy the stub into the
-   lesson's test and assert ``report.status == "not_attempted"``.
+   of ``...`` answers): then "not attempted" needs nothing from you (for an ``async def`` check
+   that loops by itself, call :func:`is_stub` first, as ``lesson00.check_echo_once`` does).
 2. Name cases by the situation, never by the answer: "a 126-byte payload", not
    "126 bytes gives 7e 00 7e". A hint guides toward the rule (and cites the RFC section); it
    never contains the expected value of its case. A quiz's question is the case name; its hint
@@ -89,14 +89,20 @@ The rules above, in practice:
 3. Make hints follow the mistake: a ``hint=f`` that recognises each classic wrong answer by its
    value (the high nibble instead of the low one, little-endian instead of big-endian, FIN
    missing) and says what was done and what the rule is. When it does not recognise the answer,
-   return a general pointer to the rule: the default detail already says what differs.
+   return a general pointer to the rule: the default detail already says what differs. Return
+   ``""`` for an answer of the wrong type: the framework's fix for it ("without quotes",
+   ``bytes(your_list)``) is then shown.
 4. In a custom ``compare``, say what differs with :func:`what_differs` (or field by field in
    your own words), never with the expected value.
 5. State constraints in the lesson and check them with :class:`Forbid`.
 6. Test, in ``tests/test_exercises_lessonNN.py``: the reference solution (``solutions/``) passes
-   every check; the stub copied from the notebook is not attempted; each known wrong answer gets
-   ITS diagnosis (assert on the words of the hint, not just on a failure); no failing line shows
-   an expected value (``lesson_leaks`` in ``tests/test_exercises_framework.py`` shows how).
+   every check; the stub, exactly as the notebook holds it, is not attempted
+   (``notebook_answer`` in ``tests/notebook_stubs.py`` runs its cell as a kernel would); each
+   known wrong answer gets ITS diagnosis (assert on the words of the hint, not just on a
+   failure); no failing line shows an expected value (``leaks`` in
+   ``tests/test_exercises_framework.py`` shows how).
+7. Re-execute the notebook: the committed check cells, run on the untouched stubs, show
+   "not attempted yet".
 """
 
 from __future__ import annotations
