@@ -14,7 +14,6 @@ from wslib.exercises import lesson01
 from wslib.frames import Frame, encode_frame, parse_header
 
 import solutions.lesson01  # the repository root is on sys.path (pyproject.toml)
-from notebook_stubs import notebook_answer
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -60,16 +59,6 @@ def test_stub_is_not_attempted(check, answer):
 
 def test_the_choose_transport_stub_is_not_attempted():
     assert lesson01.check_choose_transport(dict_stub).attempted is False
-
-
-@pytest.mark.parametrize("check, name", [
-    (lesson01.check_ws_frame_overhead, "ws_frame_overhead"),
-    (lesson01.check_polling_overhead, "polling_overhead_per_event"),
-    (lesson01.check_choose_transport, "choose_transport"),
-])
-def test_the_notebook_stubs_are_not_attempted(check, name):
-    report = check(notebook_answer("01_http_vs_websocket.ipynb", name))
-    assert report.status == "not_attempted", repr(report)
 
 
 def test_type_mistakes_and_a_forgotten_return_are_named():

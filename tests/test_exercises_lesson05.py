@@ -11,7 +11,6 @@ from wslib.exercises import lesson05
 from wslib.frames import Frame, encode_frame
 
 import solutions.lesson05  # the repository root is on sys.path (pyproject.toml)
-from notebook_stubs import notebook_answer
 
 S = solutions.lesson05  # the reference solutions (solutions/lesson05.py)
 CONT, TEXT, BINARY, PING = 0, 1, 2, 9
@@ -59,16 +58,6 @@ def test_close_codes_stub_is_not_attempted(answer):
     report = lesson05.check_close_codes(answer)
     assert report.attempted is False
     assert "not attempted yet" in repr(report)
-
-
-@pytest.mark.parametrize("check, name", [
-    (lesson05.check_fragment, "fragment"),
-    (lesson05.check_reassemble, "reassemble"),
-    (lesson05.check_close_codes, "CLOSE_CODES"),
-])
-def test_the_notebook_stubs_are_not_attempted(check, name):
-    report = check(notebook_answer("05_fragmentation.ipynb", name))
-    assert report.status == "not_attempted", repr(report)
 
 
 @pytest.mark.parametrize("check", [lesson05.check_fragment, lesson05.check_reassemble])

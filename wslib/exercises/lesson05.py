@@ -25,7 +25,7 @@ import codecs
 from functools import partial
 from typing import Callable
 
-from . import Case, Report, _short, check_answers, check_function
+from . import Case, Report, _short, check_answers, check_function, same_answer
 
 __all__ = ["check_fragment", "check_reassemble", "check_close_codes", "VIOLATIONS",
            "CLOSE_CODE_MEANINGS"]
@@ -186,20 +186,6 @@ def _ref_reassemble(frames: list[tuple[bool, int, bytes]]) -> list | int:
     return messages
 
 
-def _same_messages(got, expected) -> bool:
-    if isinstance(expected, int):
-        return isinstance(got, int) and not isinstance(got, bool) and got == expected
-    if not isinstance(got, (list, tuple)) or len(got) != len(expected):
-        return False
-    for g, e in zip(got, expected):
-        if isinstance(e, str):
-            if not isinstance(g, str) or g != e:
-                return False
-        elif not isinstance(g, (bytes, bytearray)) or bytes(g) != e:
-            return False
-    return True
-
-
 # What a close code says, to tell a learner what their answer claims (RFC 6455 section 7.4.1).
 CLOSE_CODE_MEANINGS = {
     1000: "normal closure", 1001: "going away", 1002: "a protocol error",
@@ -228,22 +214,8 @@ def _reassemble_hint(expected, rule: str, got) -> str:
     return rule
 
 
-def _same_messages(got, expected) -> bool:
-    if isinstance(expected, int):
-        return isinstance(got, int) and not isinstance(got, bool) and got == expected
-    if not isinstance(got, (list, tuple)) or len(got) != len(expected):
-        return False
-    for g, e in zip(got, expected):
-        if isinstance(e, str):
-            if not isinstance(g, str) or g != e:
-                return False
-        elif not isinstance(g, (bytes, bytearray)) or bytes(g) != e:
-            return False
-    return True
-
-
 def _compare_messages(got, expected) -> tuple[bool, str]:
-    ok = _same_messages(got, expected)
+    ok = same_answer(got, expected)
     if ok:
         return True, ""
     if isinstance(expected, int) and isinstance(got, (list, tuple)):
@@ -310,7 +282,7 @@ def check_reassemble(func: Callable[[list], object] | None) -> Report:
         "0xC0 can never start valid UTF-8: either fail now, with the close code for invalid "
         "data (an incremental decoder, codecs.getincrementaldecoder('utf-8'), sees it in the "
         "first fragment), or wait: no message is complete yet",
-        lambda got, expected: _same_messages(got, expected) or _same_messages(got, [])))
+        lambda got, expected: same_answer(got, expected) or same_answer(got, [])))
     return check_function("Exercise 5.2 - reassemble(frames)", func, cases)
 
 
