@@ -157,7 +157,7 @@ def test_a_stub_on_a_later_case_is_a_failed_line():
     assert lines["double a negative number"].detail == "raised NotImplementedError"
     assert lines["double a negative number"].hint == "negative numbers double too"  # its own
     assert lines["double zero"].detail == NO_RETURN
-    assert run(half_done, stub_hint=FINISH).results[1].hint == "finish the function"
+    assert run(half_done, stub_hint=FINISH).results[1].hint == FINISH
 
 
 def test_placeholders_in_some_cases_are_failed_lines():
@@ -295,7 +295,7 @@ def test_judge_answer_is_the_per_case_half_of_check_function():
         (True, "", ""),
         (False, "got 5", "multiply by 2"),
         (False, "raised ValueError: boom", "no exceptions please"),
-        (False, "raised NotImplementedError", "finish the function"),
+        (False, "raised NotImplementedError", FINISH),
     ]
     for stub in [dict(got=...), dict(error=NotImplementedError())]:
         with pytest.raises(NotAttempted):
@@ -336,6 +336,11 @@ def test_another_kind_of_answer_keeps_the_case_hint():
     assert report.results[0].detail == "returned [b'x'], a list; an int is expected"
     assert report.results[0].hint == "the case's hint"
     assert check_function("t", lambda: [1], [Case("c", (), 1002)]).results[0].hint == "return an int"
+    own = Case("c", (), 1002, compare=lambda got, expected: (got == expected, "returned messages"))
+    assert check_function("t", lambda: [b"x"], [own]).results[0].detail == "returned messages"
+    # ... but a conversion slip is named by the framework, whatever the compare says
+    assert check_function("t", lambda: "1002", [own]).results[0].detail == \
+        "returned '1002', a str; an int is expected"
 
 
 def test_a_coroutine_is_named():

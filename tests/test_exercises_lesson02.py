@@ -328,7 +328,7 @@ def parse_headers_only(data):
      "strip the spaces around header values"),
     (parse_status_word_0, "a plain 101 response", "the status: got 8",
      "the status is the second word of the first line"),
-    (parse_headers_only, "a plain 101 response", "a dict; a tuple is expected",
+    (parse_headers_only, "a plain 101 response", "not a pair (status, headers)",
      "return a tuple of two"),
 ])
 def test_parse_response_classic_mistakes(wrong, failing_case, detail_words, hint_words):

@@ -222,7 +222,7 @@ def test_reassemble_the_wrong_close_code_is_told_what_it_means():
     report = lesson05.check_reassemble(swapped)
     bad = {r.name: r for r in report.failed}
     assert bad["invalid UTF-8 in a text message"].hint.startswith("1002 means a protocol error; "
-                                                                 "but here the frames are well formed")
+                                                                 "but here the text is not valid UTF-8")
     assert bad["a continuation frame with no message started"].hint.startswith(
         "1007 means invalid payload data")
     for r in report.failed:

@@ -56,9 +56,10 @@ When ``==`` (strict about types, see above) and a fixed hint are not enough:
 
 * ``Case(..., compare=f)``: ``f(got, expected)`` returns True when the answer is right, or
   ``(ok, detail)`` when the default detail would not explain the mistake. A compare runs first;
-  when it says "wrong", a type mistake (:func:`type_mistake`) still takes precedence, so a
-  compare may accept more than ``==`` does (1 for True, a tuple for a list) without having to
-  name wrong types itself;
+  when it says "wrong", a conversion slip (:func:`type_mistake`: ``"1009"`` for 1009, a list of
+  ints for bytes, ...) still takes precedence over its detail, so a compare may accept more than
+  ``==`` does (1 for True, a tuple for a list) without having to name wrong types itself; for a
+  whole other kind of answer (a list where an int is expected) its own detail is kept;
 * ``Case(..., hint=f)``: ``f(got)`` returns the hint for a wrong answer: the name of the mistake
   this answer matches. It gets ``None`` when the learner's code raised. For a hint that also
   needs the case's data use ``functools.partial`` (see ``lesson01`` and ``lesson02``);
@@ -122,7 +123,8 @@ __all__ = ["Report", "Result", "Case", "Forbid", "check_function", "check_answer
            "is_stub", "type_mistake", "what_differs", "same_answer", "watch_calls",
            "NotAttempted", "FINISH", "NO_RETURN", "PLACEHOLDER"]
 
-FINISH = "finish the function"  # the usual stub_hint: a later case still raises NotImplementedError
+# The usual stub_hint: a function with code in it still raises NotImplementedError on a case.
+FINISH = "finish the function, and remove the `raise NotImplementedError` line once it returns"
 NO_RETURN = "returned None: did you forget `return`?"
 PLACEHOLDER = "still `...`: not answered yet"
 
@@ -610,11 +612,12 @@ class Case:
         if mistake is not None:
             # The lesson's own diagnosis first (a hint function), then the fix for a conversion
             # slip, then (for a whole other kind of answer) the case's hint.
-            detail, fix = mistake
+            what, fix = mistake
             hint = self.hint_for(got) if callable(self.hint) else ""
-            if not hint and fix.startswith(_ANOTHER_KIND):
-                hint = self.hint_for(got) or fix.lstrip(_ANOTHER_KIND)
-            return False, detail, hint or fix
+            if fix.startswith(_ANOTHER_KIND):  # the lesson's words first, for detail and hint
+                what = detail or what
+                hint = hint or self.hint_for(got) or fix.lstrip(_ANOTHER_KIND)
+            return False, what, hint or fix
         if not detail:
             try:
                 detail = what_differs(got, self.expected) or f"got {_short(got)}"

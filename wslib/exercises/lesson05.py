@@ -205,7 +205,7 @@ def _reassemble_hint(expected, rule: str, got) -> str:
     is_code = isinstance(got, int) and not isinstance(got, bool)
     if isinstance(expected, int):
         if isinstance(got, (list, tuple)):
-            return f"your code accepted these frames, but {rule}: return that rule's close code"
+            return f"your code accepted these frames, but {rule}; return the close code for that"
         if is_code:
             return f"{_said(got)}; but here {rule}"
         return rule
@@ -264,8 +264,8 @@ def check_reassemble(func: Callable[[list], object] | None) -> Report:
          "control frames MUST NOT be fragmented (RFC 6455 section 5.5): that breaks the "
          "framing rules"),
         ("invalid UTF-8 in a text message", [(False, TEXT, b"ok "), (True, CONT, b"\xff")],
-         "the frames are well formed, but the text is not valid UTF-8 (section 8.1): the data "
-         "is wrong, not the framing (section 7.4.1)"),
+         "the text is not valid UTF-8 (section 8.1), although the frames are well formed: the "
+         "data is wrong, not the framing (section 7.4.1)"),
     ]
     cases = []
     for name, frames, rule in rows:
