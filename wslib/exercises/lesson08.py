@@ -21,7 +21,7 @@ from typing import Any, Awaitable, Callable
 from . import Case, NotAttempted, Report, _short, check_function, judge_answer
 from ..errors import ConnectionClosed, HTTPHeadError
 from ..handshake import GUID, accept_key, build_request
-from ..http import Request, Response, parse_response
+from ..http import Headers, Request, Response, parse_response
 
 __all__ = ["check_upgrade", "check_broadcast", "upgrade_cases", "ORIGINS", "SUBPROTOCOLS"]
 
@@ -54,21 +54,19 @@ _UPGRADE_CASES = [
 
 
 def _request(changes: dict) -> Request:
-    """An upgrade request from a page at http://localhost:8888, with ``changes`` applied."""
+    """An upgrade request from a page at http://localhost:8888, with ``changes`` applied: a
+    header's new value, or ``None`` to leave it out; ``method`` for the request method."""
     changes = dict(changes)
     origin = changes.pop("origin", ORIGINS[0])
     request = build_request("127.0.0.1:8765", "/chat", key=KEY, origin=origin,
                             subprotocols=changes.pop("subprotocols", ()),
                             extensions=changes.pop("extensions", ()))
-    h = request.headers
-    if "key" in changes:
-        h._items = [(n, v) for n, v in h if n != "Sec-WebSocket-Key"]
-    if "version" in changes:
-        h._items = [(n, changes["version"] if n == "Sec-WebSocket-Version" else v) for n, v in h]
-    if "connection" in changes:
-        h._items = [(n, changes["connection"] if n == "Connection" else v) for n, v in h]
-    if "method" in changes:
-        request.method = changes["method"]
+    request.method = changes.pop("method", "GET")
+    replace = {"Sec-WebSocket-Key": changes.pop("key", KEY),
+               "Sec-WebSocket-Version": changes.pop("version", "13"),
+               "Connection": changes.pop("connection", "Upgrade")}
+    request.headers = Headers([(n, replace.get(n, v)) for n, v in request.headers
+                               if replace.get(n, v) is not None])
     return request
 
 
@@ -83,6 +81,8 @@ def _as_response(got: Any) -> tuple[Response | None, str, str]:
     """The learner's answer as a Response, or (None, detail, hint) naming the type mistake."""
     if isinstance(got, Response):
         return got, "", ""
+    if got is None:
+        return None, "returned None", "did you forget `return`? Return the Response"
     if isinstance(got, (bytes, bytearray)):
         try:
             return parse_response(bytes(got)), "", ""
@@ -179,7 +179,7 @@ def check_upgrade(func: Callable[[Request], Response] | None) -> Report:
         diagnose = functools.partial(_diagnose, request=request, status=status, proto=proto)
         cases.append(Case(name, (request,), (status, proto),
                           compare=lambda got, _, d=diagnose: d(got)[:2],
-                          hint=lambda got, d=diagnose: d(got)[2] if got is not None else ""))
+                          hint=lambda got, d=diagnose: d(got)[2]))
     return check_function("Exercise 8.1 - upgrade", func, cases, stub_hint="finish the function",
                           crash_hint="check_request raises HandshakeError for a bad request: "
                                      "catch it (except wslib.HandshakeError as error) and return "
