@@ -51,6 +51,21 @@ PAGE_REPORTS = {
         'notebook page  event="close"  code=1006',
         "403)]",
     ],
+    "09_server_sent_events.ipynb": [
+        "a live page is connected",
+        "new EventSource readyState=0",
+        'score          data="2-1"  lastEventId="3"',
+        "error          readyState=0\nopen           readyState=1\n"
+        'message        data="while you were away"  lastEventId="4"\n'
+        'message        data="still away"  lastEventId="5"\n'
+        'message        data="welcome back"  lastEventId="6"',
+        "error          readyState=2",
+        "request with Last-Event-ID 3     answered 200",
+        "request with Last-Event-ID 6     answered 204",
+        "each reconnection waited at least the 0.5 s of retry: True",
+        'after 1.5 s    eventSources="1 1 1 1 1 1 0"  webSockets="1 1 1 1 1 1 1"',
+        'closed one     eventSources="2 1 1 1 1 1 1"',
+    ],
 }
 NO_PAGE_TEXT = "No live page answered"
 
