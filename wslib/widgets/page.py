@@ -34,11 +34,15 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["PageBridge", "Run", "NO_PAGE", "format_reports", "print_reports"]
+__all__ = ["PageBridge", "Run", "NO_PAGE", "RAN", "NOT_RUN", "format_reports", "print_reports"]
 
 NO_PAGE = ("No live page answered: this notebook is running without a browser (nbval, nbconvert, "
            "or a static render), so there is nothing to report. Open it in JupyterLab and run the "
            "cells to see what your browser does.")
+
+# What the output of a run says once it is over (the script itself is removed).
+RAN = "[JavaScript ran in this page; what it reported is printed below]"
+NOT_RUN = "[JavaScript for the page was here; no live page ran it]"
 
 # The wrapper around the lesson's code. It runs in the page: it opens the report channel (a
 # WebSocket to the bridge), queues reports until that channel is open, then runs the code as
@@ -59,9 +63,6 @@ _WRAPPER = """(function () {
     send(JSON.stringify({kind: "done"}));
   }
   bridge.onopen = function () { while (queue.length) bridge.send(queue.shift()); };
-  if (typeof element !== "undefined" && element) {
-    element.textContent = "(JavaScript ran in this page; the reports are printed below)";
-  }
   const values = %(values)s;
   const body = %(body)s;
   try {
@@ -138,7 +139,7 @@ class PageBridge:
         self._runs[run.number] = run
         if timeout is None:
             timeout = self.offline_timeout if self.live is False else self.probe_timeout
-        display(Javascript(self.javascript(body, run.number, values)))
+        handle = display(Javascript(self.javascript(body, run.number, values)), display_id=True)
         try:
             try:
                 await asyncio.wait_for(run.connected.wait(), timeout)
@@ -151,6 +152,12 @@ class PageBridge:
             return list(run.reports)
         finally:
             del self._runs[run.number]
+            # The script has done its work: replace it with a sentence, so that the saved
+            # notebook holds no script (JupyterLab would ask whether to run an untrusted one)
+            # and a static render says what was there.
+            said = (RAN if run.connected.is_set() else NOT_RUN)
+            if handle is not None:
+                handle.update({"text/plain": said}, raw=True)
 
     async def _handler(self, ws: Any) -> None:
         number = ws.path.rsplit("/", 1)[-1]
