@@ -23,10 +23,51 @@ import pytest
 from browser_support import launch_browser
 
 ROOT = Path(__file__).resolve().parents[2]
-LESSONS = sorted(p.name for p in (ROOT / "notebooks").glob("0[0-5]_*.ipynb"))
+LESSONS = sorted(p.name for p in (ROOT / "notebooks").glob("[01][0-9]_*.ipynb"))
 # Lessons that show ipywidgets: the test fails if one of them shows none at all.
 WIDGET_LESSONS = {"00_start_here.ipynb", "02_opening_handshake.ipynb", "03_frame_layout.ipynb",
-                  "04_masking.ipynb", "05_fragmentation.ipynb"}
+                  "04_masking.ipynb", "05_fragmentation.ipynb", "09_server_sent_events.ipynb"}
+
+# Lessons whose cells run JavaScript in the page and print what it reported back to the kernel
+# (wslib.widgets.page.PageBridge): each listed text must appear in the notebook once it has run,
+# and the "no live page" sentence must not.
+PAGE_REPORTS = {
+    "08_server_from_scratch.ipynb": [
+        "a live page is connected",
+        "new WebSocket  readyState=0",
+        'open           readyState=1  protocol="echo-protocol"  extensions=""',
+        'message        type="Blob"  bytes=[0, 1, 2, 255]',
+        'message        type="ArrayBuffer"  bytes=[7, 8, 9]',
+        "sent 256 KiB   bufferedAmount=",
+        "close() called readyState=2",
+        'close          readyState=3  code=4001',
+        "wasClean=true",
+        'close          what="nothing listens"  code=1006  reason=""  wasClean=false',
+        'close          what="404 from a plain HTTP route"  code=1006',
+        'open           what="match"  protocol="echo-protocol"',
+        'close          what="no match"  code=1006  wasClean=false',
+        'close          what="wrong choice"  code=1006',
+        'site page      event="open"',
+        'notebook page  event="close"  code=1006',
+        "403)]",
+    ],
+    "09_server_sent_events.ipynb": [
+        "a live page is connected",
+        "new EventSource readyState=0",
+        'score          data="2-1"  lastEventId="3"',
+        "error          readyState=0\nopen           readyState=1\n"
+        'message        data="while you were away"  lastEventId="4"\n'
+        'message        data="still away"  lastEventId="5"\n'
+        'message        data="welcome back"  lastEventId="6"',
+        "error          readyState=2",
+        "request with Last-Event-ID 3     answered 200",
+        "request with Last-Event-ID 6     answered 204",
+        "each reconnection waited at least the 0.5 s of retry: True",
+        'after 1.5 s    eventSources="1 1 1 1 1 1 0"  webSockets="1 1 1 1 1 1 1"',
+        'closed one     eventSources="2 1 1 1 1 1 1"',
+    ],
+}
+NO_PAGE_TEXT = "No live page answered"
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(600)]
 
@@ -161,5 +202,9 @@ def test_lesson_runs_in_jupyterlab(jupyterlab, browser, name):
         assert "Loading widget" not in body, f"{name}: a widget never rendered"
         assert "Error displaying widget" not in body, f"{name}: a widget failed to render"
         assert "Error rendering output" not in body
+        if name in PAGE_REPORTS:
+            assert NO_PAGE_TEXT not in body, f"{name}: the page did not report back to the kernel"
+            missing = [text for text in PAGE_REPORTS[name] if text not in body]
+            assert not missing, f"{name}: the page did not report {missing}"
     finally:
         page.close()
