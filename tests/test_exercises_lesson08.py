@@ -31,10 +31,16 @@ def test_upgrade_stub_is_not_attempted():
     def upgrade(request):
         raise NotImplementedError  # your code here
 
-    for answer in (upgrade, None, lambda request: None):
+    for answer in (upgrade, None):
         report = lesson08.check_upgrade(answer)
         assert not report.attempted
         assert "not attempted" in repr(report)
+
+
+def test_upgrade_that_returns_none_forgot_return():
+    report = lesson08.check_upgrade(lambda request: None)
+    assert report.attempted and report.status == "failed"
+    assert "did you forget `return`" in repr(report)
 
 
 def test_upgrade_cases_match_the_reference():

@@ -44,10 +44,17 @@ def _stub(*args):
 
 @pytest.mark.parametrize("check", [lesson09.check_encode, lesson09.check_resume])
 def test_stubs_are_not_attempted(check):
-    for answer in (_stub, None, lambda *args: None):
+    for answer in (_stub, None):
         report = check(answer)
         assert not report.attempted, repr(report)
         assert "not attempted" in repr(report)
+
+
+@pytest.mark.parametrize("check", [lesson09.check_encode, lesson09.check_resume])
+def test_returning_none_is_a_forgotten_return(check):
+    report = check(lambda *args: None)
+    assert report.attempted and report.status == "failed"
+    assert "did you forget `return`" in repr(report)
 
 
 # ------------------------------------------------------------------ 9.1 encode

@@ -18,7 +18,7 @@ from typing import Any, Callable
 
 from . import Case, Report, _short, check_function
 from ..errors import SSEError
-from ..sse import Event, EventStreamParser
+from ..sse import Event, EventStreamParser, encode_event
 
 __all__ = ["check_encode", "check_resume", "HISTORY"]
 
@@ -120,7 +120,10 @@ def check_encode(func: Callable[..., bytes] | None) -> Report:
     cases = []
     for name, data, event, id in _ENCODE_CASES:
         judge = functools.partial(_judge_encode, data=data, event=event, id=id)
-        cases.append(Case(name, (data, event, id), _normalized(data),
+        # The expected value is one right encoding (bytes), so that the framework names a str
+        # answer as a type slip; the compare accepts every encoding the parser reads the same.
+        cases.append(Case(name, (data, event, id),
+                          encode_event(data=data, event_type=event, id=id),
                           compare=lambda got, _, j=judge: j(got)[:2],
                           hint=lambda got, j=judge: j(got)[2]))
     return check_function("Exercise 9.1 - encode", func, cases, stub_hint="finish the function",
