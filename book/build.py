@@ -6,7 +6,7 @@ Three steps, each a function that the tests call too:
    ``build/book/src/``, changing only what a static page cannot show: an ipywidget becomes a
    note that it needs a live kernel (a widget is drawn by JavaScript talking to a Python
    kernel, and there is none behind a website), and so does JavaScript that a lesson runs in
-   the browser against a server in its kernel.
+   the browser against a server in its kernel, or a frame showing a page that it serves.
 2. :func:`build` runs Sphinx (MyST-NB reads the notebooks, sphinx-book-theme lays out the pages)
    into ``build/book/html/``. Notebooks are not executed: the pages show their stored outputs,
    which nbval checks in ``make test``. Warnings (a link to a lesson that does not exist, an
@@ -45,11 +45,13 @@ WIDGET_NOTE = (
     "(<code>make lab</code>) to use it.</div>"
 )
 SCRIPT_NOTE = (
-    '<div class="widget-note"><b>Browser code</b>: this output ran JavaScript in the page '
-    "against a server in the lesson's kernel, so it does nothing on this website. Run the "
-    "lesson in JupyterLab (<code>make lab</code>) to see it work.</div>"
+    '<div class="widget-note"><b>Browser code</b>: this output ran JavaScript in the page, '
+    "or showed a page, served by the lesson's kernel, so it does nothing on this website. "
+    "Run the lesson in JupyterLab (<code>make lab</code>) to see it work.</div>"
 )
-_SCRIPT = re.compile(r"<script\b.*?</script\s*>", re.I | re.S)
+# What a static page cannot run: scripts (they talk to a server in the kernel) and frames
+# showing a page that the kernel served on 127.0.0.1.
+_LIVE = re.compile(r"<script\b.*?</script\s*>|<iframe\b.*?</iframe\s*>", re.I | re.S)
 
 
 def lessons(notebooks: Path | None = None) -> list[Path]:
@@ -78,8 +80,8 @@ def for_the_web(notebook: dict) -> dict:
                 output["data"] = {"text/html": WIDGET_NOTE.format(what=what)}
             elif "application/javascript" in data:
                 output["data"] = {"text/html": SCRIPT_NOTE}
-            elif "text/html" in data and _SCRIPT.search(_text(data["text/html"])):
-                page = _SCRIPT.sub("", _text(data["text/html"]))
+            elif "text/html" in data and _LIVE.search(_text(data["text/html"])):
+                page = _LIVE.sub("", _text(data["text/html"]))
                 output["data"] = {"text/html": page + SCRIPT_NOTE}
     return nb
 

@@ -118,6 +118,9 @@ def test_widgets_and_browser_code_become_notes():
             {"output_type": "display_data", "data": {"application/javascript": "new WebSocket()"}},
             {"output_type": "display_data", "data": {
                 "text/html": ["<p>log</p><script>\nnew WebSocket('ws://127.0.0.1:1/')\n</script>"]}},
+            {"output_type": "display_data", "data": {
+                "text/html": '<iframe src="http://127.0.0.1:8000/" width=600></iframe>',
+                "text/plain": "<IPython.lib.display.IFrame at 0x7f>"}},
             {"output_type": "display_data", "data": {"text/html": "<table></table>",
                                                      "text/plain": "t"}},
             {"output_type": "stream", "name": "stdout", "text": "hello\n"},
@@ -125,11 +128,12 @@ def test_widgets_and_browser_code_become_notes():
     }
     web = book.for_the_web(notebook)
     assert "widgets" not in web["metadata"] and "widgets" in notebook["metadata"]  # a copy
-    widget, js, html, table, stream = web["cells"][0]["outputs"]
+    widget, js, html, frame, table, stream = web["cells"][0]["outputs"]
     assert widget["data"] == {"text/html": book.WIDGET_NOTE.format(what="VBox")}
     assert "needs a live Python kernel" in widget["data"]["text/html"]
     assert js["data"] == {"text/html": book.SCRIPT_NOTE}
     assert html["data"] == {"text/html": "<p>log</p>" + book.SCRIPT_NOTE}
+    assert frame["data"] == {"text/html": book.SCRIPT_NOTE}
     assert table["data"] == {"text/html": "<table></table>", "text/plain": "t"}  # untouched
     assert stream == {"output_type": "stream", "name": "stdout", "text": "hello\n"}
 
