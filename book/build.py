@@ -21,8 +21,10 @@ Open ``build/book/html/index.html`` in a browser to read it.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import copy
 import html
+import io
 import json
 import re
 import shutil
@@ -120,14 +122,15 @@ def build(out: Path = OUT, *, quiet: bool = True) -> Path:
     html_dir = out / "html"
     # -E: read every file each time. Sphinx would otherwise skip unchanged lessons, and with
     # them their warnings (a link to a lesson that is still missing would go unreported).
-    args = ["-E", "-b", "html", "-c", str(BOOK), "-d", str(out / "doctrees"), "-W", "--keep-going",
-            "-w", str(out / "warnings.txt")]
+    args = ["-E", "-b", "html", "-c", str(BOOK), "-d", str(out / "doctrees"), "-W", "--keep-going"]
     if quiet:
-        args.append("-Q")  # warnings go to warnings.txt only, shown below with lesson names
-    status = build_main([*args, str(src), str(html_dir)])
+        args.append("-q")
+    messages = io.StringIO()  # Sphinx's warnings: shown below with the lessons' own names
+    with contextlib.redirect_stderr(messages):
+        status = build_main([*args, str(src), str(html_dir)])
     if status != 0:
-        warnings = _name_sources((out / "warnings.txt").read_text(encoding="utf-8", errors="replace"))
-        raise RuntimeError(f"the book did not build (sphinx exit status {status}):\n{warnings}")
+        raise RuntimeError(f"the book did not build (sphinx exit status {status}):\n"
+                           + _name_sources(messages.getvalue()))
     for path in lessons():  # the download button gives the lesson itself, widgets and all
         shutil.copy2(path, html_dir / "_sources" / path.name)
     return html_dir
