@@ -24,7 +24,7 @@ import pytest
 from wslib.apps import client_cli
 from wslib.apps.client_cli import describe_frame
 from wslib.frames import Frame, Opcode, encode_frame
-from wslib.handshake import build_response, check_request
+from wslib.handshake import accept_key, build_response, check_request
 from wslib.http import HeadReader, request_from_head
 from wslib.server import serve
 
@@ -109,6 +109,14 @@ def test_show_frames_prints_header_fields_and_wire_bytes(echo_url):
     result = client("--show-frames", "--wait", "5", echo_url, input="hello\n")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
+    # First the opening handshake, as it went: our GET, then the server's 101.
+    host = echo_url.removeprefix("ws://").rstrip("/")
+    end_of_request = lines.index(">")
+    assert lines[:3] == ["> GET / HTTP/1.1", f"> Host: {host}", "> Upgrade: websocket"]
+    key = next(l.split(": ", 1)[1] for l in lines if l.startswith("> Sec-WebSocket-Key: "))
+    assert f"< Sec-WebSocket-Accept: {accept_key(key)}" in lines
+    assert lines[end_of_request + 1] == "< HTTP/1.1 101 Switching Protocols"
+    assert "<" in lines[end_of_request + 1:]  # the response's empty line ends it
     # What we send: a masked text frame (clients mask, RFC 6455 section 5.1), with its key.
     sent = block_at(lines, ["> hello", r"> frame FIN=1 RSV1=0 RSV2=0 RSV3=0 opcode=0x1 \(TEXT\) "
                             r"MASK=1 length=5 key=((?:[0-9a-f]{2} ){3}[0-9a-f]{2})"])

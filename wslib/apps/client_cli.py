@@ -22,9 +22,10 @@ data after its close frame). ``--wait SECONDS`` keeps listening after the input 
 many seconds pass without a message: ``printf 'a\\nb\\n' | python -m wslib client --wait 1 URL``
 shows both echoes.
 
-``--show-frames`` is a learning aid: every frame that goes out or comes in is printed with its
-header fields (FIN, RSV1-3, opcode, MASK, payload length, masking key) and its bytes in hex,
-exactly as they travel on the wire (RFC 6455 section 5.2).
+``--show-frames`` is a learning aid: it prints the opening handshake (the HTTP request and the
+server's 101, RFC 6455 section 4), then every frame that goes out or comes in with its header
+fields (FIN, RSV1-3, opcode, MASK, payload length, masking key) and its bytes in hex, exactly
+as they travel on the wire (section 5.2).
 
 Exit status: 0 after a clean close with 1000 or 1001; 1 when the handshake is refused, the
 server cannot be reached, the connection drops without a close frame (1006), or it is closed
@@ -260,7 +261,10 @@ class _Session:
         except OSError as exc:
             return self.error(f"cannot connect to {url}: {exc.strerror or exc}")
 
-        if self.show_frames:
+        if self.show_frames:  # the opening handshake as it went, then every frame
+            for mark, message in ((">", ws.request), ("<", ws.response)):
+                for line in message.to_bytes().decode("latin-1").split("\r\n")[:-1]:
+                    self.show(f"{mark} {line}".rstrip())
             FrameTap(ws.connection, self.show)
         if self.interactive:
             chosen = f", subprotocol {ws.subprotocol!r}" if ws.subprotocol else ""
