@@ -193,6 +193,30 @@ def test_a_lesson_page_shows_its_title_code_and_plot(site, page, lesson):
     assert page.locator("nav.bd-links a").count() == len(LESSONS) + 1  # home + every lesson
 
 
+def outputs(path: Path) -> list[dict]:
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    return [o for c in notebook["cells"] for o in c.get("outputs", []) if "data" in o]
+
+
+@pytest.mark.browser
+def test_html_outputs_are_rendered_and_widgets_are_explained(site, page):
+    with_html = [p for p in LESSONS if any("text/html" in o["data"] and book.WIDGET_MIME not in
+                                           o["data"] for o in outputs(p))]
+    with_widgets = [p for p in LESSONS if any(book.WIDGET_MIME in o["data"] for o in outputs(p))]
+    assert with_html and with_widgets
+    page.goto((site / f"{with_html[0].stem}.html").as_uri())
+    html_output = page.locator("div.cell_output div.text_html").first
+    assert html_output.locator("*").count() > 0  # elements, not the markup as text
+    assert "<table" not in html_output.inner_text() and "<div" not in html_output.inner_text()
+    for path in with_widgets:
+        page.goto((site / f"{path.stem}.html").as_uri())
+        widgets = sum(book.WIDGET_MIME in o["data"] for o in outputs(path))
+        notes = page.locator("div.cell_output .widget-note")
+        assert notes.count() == widgets, path.name
+        assert "needs a live Python kernel" in notes.first.inner_text()
+        assert notes.first.is_visible()
+
+
 @pytest.mark.browser
 def test_chinese_terms_are_drawn_with_real_glyphs(site, page):
     """A page with Chinese terms (握手, 帧, 掩码, ...): each character is drawn as its own glyph.
