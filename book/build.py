@@ -53,6 +53,15 @@ SCRIPT_NOTE = (
 )
 # What a static page cannot run: scripts (they talk to a server in the kernel) and frames
 # showing a page that the kernel served on 127.0.0.1.
+# The output types MyST-NB draws on an HTML page. It warns about any other type in an output,
+# even one with a text/plain copy beside it (application/json, a library's own type), so the
+# others are dropped where something drawable is left.
+DRAWABLE = frozenset({WIDGET_MIME, "application/javascript", "text/html", "image/svg+xml",
+                      "image/png", "image/gif", "image/jpeg", "text/markdown", "text/latex",
+                      "text/plain"})
+# A link to another lesson inside an output (markdown or HTML that a cell printed): MyST-NB
+# resolves lesson links in the lesson's text, not in outputs, so they are pointed at the page.
+_LESSON_LINK = re.compile(r"""(\]\(|href=["'])(\d\d_[\w-]+)\.ipynb(?=[#)"'])""")
 _LIVE = re.compile(r"<script\b.*?</script\s*>|<iframe\b.*?</iframe\s*>", re.I | re.S)
 
 
@@ -76,6 +85,11 @@ def for_the_web(notebook: dict) -> dict:
             data = output.get("data")
             if not data:
                 continue
+            if any(kind in DRAWABLE for kind in data):
+                output["data"] = data = {k: v for k, v in data.items() if k in DRAWABLE}
+            for kind in ("text/markdown", "text/html"):
+                if kind in data:
+                    data[kind] = _LESSON_LINK.sub(r"\1\2.html", _text(data[kind]))
             if WIDGET_MIME in data:
                 plain = _text(data.get("text/plain", "a widget"))
                 what = html.escape(plain.split("(", 1)[0].strip() or "a widget")
@@ -94,13 +108,13 @@ def _write_if_changed(path: Path, text: str) -> None:
         path.write_text(text, encoding="utf-8")
 
 
-def stage(out: Path = OUT) -> Path:
+def stage(out: Path = OUT, notebooks: Path | None = None) -> Path:
     """Lay out Sphinx's source folder ``out/src``; return it."""
     src = out / "src"
     src.mkdir(parents=True, exist_ok=True)
     wanted = {"index.md"}
     _write_if_changed(src / "index.md", (BOOK / "index.md").read_text(encoding="utf-8"))
-    for path in lessons():
+    for path in lessons(notebooks):
         notebook = json.loads(path.read_text(encoding="utf-8"))
         text = json.dumps(for_the_web(notebook), ensure_ascii=False, indent=1) + "\n"
         _write_if_changed(src / path.name, text)
@@ -113,12 +127,12 @@ def stage(out: Path = OUT) -> Path:
 
 # ------------------------------------------------------------------ 2. build
 
-def build(out: Path = OUT, *, quiet: bool = True) -> Path:
+def build(out: Path = OUT, notebooks: Path | None = None, *, quiet: bool = True) -> Path:
     """Stage, then build the HTML into ``out/html``; return that folder. Raises
     ``RuntimeError`` with Sphinx's messages when the build fails or warns."""
     from sphinx.cmd.build import build_main
 
-    src = stage(out)
+    src = stage(out, notebooks)
     html_dir = out / "html"
     # -E: read every file each time. Sphinx would otherwise skip unchanged lessons, and with
     # them their warnings (a link to a lesson that is still missing would go unreported).
@@ -131,7 +145,7 @@ def build(out: Path = OUT, *, quiet: bool = True) -> Path:
     if status != 0:
         raise RuntimeError(f"the book did not build (sphinx exit status {status}):\n"
                            + _name_sources(messages.getvalue()))
-    for path in lessons():  # the download button gives the lesson itself, widgets and all
+    for path in lessons(notebooks):  # the download button gives the lesson itself, widgets and all
         shutil.copy2(path, html_dir / "_sources" / path.name)
     return html_dir
 
@@ -238,22 +252,24 @@ def check(html_dir: Path = OUT / "html", notebooks: Path | None = None) -> list[
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python book/build.py", description=__doc__.split("\n")[0])
     parser.add_argument("--out", type=Path, default=OUT, help=f"build folder (default: {OUT.relative_to(ROOT)})")
+    parser.add_argument("--notebooks", type=Path, default=None,
+                        help="the folder of lesson notebooks (default: notebooks)")
     parser.add_argument("--verbose", action="store_true", help="show Sphinx's progress")
     args = parser.parse_args(argv)
     start = time.monotonic()
     try:
-        html_dir = build(args.out, quiet=not args.verbose)
+        html_dir = build(args.out, args.notebooks, quiet=not args.verbose)
     except RuntimeError as exc:
         print(exc, file=sys.stderr)
         return 1
-    problems = check(html_dir)
+    problems = check(html_dir, args.notebooks)
     for problem in problems:
         print(f"book: {problem}", file=sys.stderr)
     if problems:
         return 1
     index = html_dir / "index.html"
     shown = index.relative_to(ROOT) if index.is_relative_to(ROOT) else index
-    print(f"book: {len(lessons())} lessons built in {time.monotonic() - start:.0f} s; "
+    print(f"book: {len(lessons(args.notebooks))} lessons built in {time.monotonic() - start:.0f} s; "
           f"open {shown}")
     return 0
 

@@ -124,11 +124,17 @@ def test_widgets_and_browser_code_become_notes():
             {"output_type": "display_data", "data": {"text/html": "<table></table>",
                                                      "text/plain": "t"}},
             {"output_type": "stream", "name": "stdout", "text": "hello\n"},
+            {"output_type": "execute_result", "data": {"application/json": {"a": 1},
+                                                       "text/plain": "{'a': 1}"}},
+            {"output_type": "display_data", "data": {"application/x-only-mine": "?"}},
+            {"output_type": "display_data", "data": {
+                "text/markdown": "[next](07_close.ipynb#top), [not a lesson](notes.ipynb)",
+                "text/html": "<a href='07_close.ipynb'>next</a>"}},
         ]}],
     }
     web = book.for_the_web(notebook)
     assert "widgets" not in web["metadata"] and "widgets" in notebook["metadata"]  # a copy
-    widget, js, html, frame, table, stream = web["cells"][0]["outputs"]
+    widget, js, html, frame, table, stream, json_, unknown, links = web["cells"][0]["outputs"]
     assert widget["data"] == {"text/html": book.WIDGET_NOTE.format(what="VBox")}
     assert "needs a live Python kernel" in widget["data"]["text/html"]
     assert js["data"] == {"text/html": book.SCRIPT_NOTE}
@@ -136,6 +142,10 @@ def test_widgets_and_browser_code_become_notes():
     assert frame["data"] == {"text/html": book.SCRIPT_NOTE}
     assert table["data"] == {"text/html": "<table></table>", "text/plain": "t"}  # untouched
     assert stream == {"output_type": "stream", "name": "stdout", "text": "hello\n"}
+    assert json_["data"] == {"text/plain": "{'a': 1}"}  # what MyST-NB cannot draw is dropped
+    assert unknown["data"] == {"application/x-only-mine": "?"}  # unless nothing is left: warns
+    assert links["data"] == {"text/markdown": "[next](07_close.html#top), [not a lesson](notes.ipynb)",
+                             "text/html": "<a href='07_close.html'>next</a>"}
 
 
 def test_check_reports_missing_pages_broken_links_and_external_scripts(tmp_path):
