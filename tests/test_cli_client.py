@@ -272,6 +272,21 @@ def test_interactive_type_lines_see_echoes_then_ctrl_d_closes_with_1000(echo_url
     assert "Traceback" not in screen
 
 
+def test_interactive_a_server_that_goes_away_ends_the_session(echo_url):
+    """The server stops (Ctrl-C on it: 1001) while the learner is halfway through a line."""
+    port = int(echo_url.rsplit(":", 1)[1].rstrip("/"))
+    term = Terminal(echo_url)
+    try:
+        term.expect("connected to")
+        term.type("half a li")  # no Enter: the client is waiting for the rest of the line
+        os.kill(_pid_listening_on(port), signal.SIGINT)
+        term.expect('closed: code 1001 (GOING_AWAY), reason "server shutting down"')
+        assert term.wait() == 0
+    finally:
+        term.kill()
+    assert "Traceback" not in term.screen and "Fatal" not in term.screen
+
+
 def test_interactive_ctrl_c_closes_with_1001(echo_url):
     term = Terminal(echo_url)
     try:
