@@ -22,7 +22,8 @@ from pathlib import Path
 import pytest
 
 from wslib.apps import client_cli
-from wslib.apps.client_cli import describe_frame
+from wslib.apps.client_cli import FrameTap, describe_frame
+from wslib.connection import Connection
 from wslib.frames import Frame, Opcode, encode_frame
 from wslib.handshake import accept_key, build_response, check_request
 from wslib.http import HeadReader, request_from_head
@@ -148,6 +149,28 @@ def test_describe_frame_of_a_long_and_a_broken_frame():
     broken = describe_frame(b"\x83\x00", "<")  # opcode 3 is reserved
     assert broken == ["< frame breaks a rule: opcode 0x3 is reserved (RFC 6455 section 5.2)",
                       "<   83 00"]
+
+
+def test_frame_tap_shows_whole_frames_however_the_bytes_arrive():
+    conn = Connection("client")
+    lines: list[str] = []
+    FrameTap(conn, lines.append)
+    text, ping = encode_frame(Frame(Opcode.TEXT, b"hi")), encode_frame(Frame(Opcode.PING, b"p"))
+    for i, byte in enumerate(text + ping):  # one byte per read (分包)
+        events = conn.receive_data(bytes([byte]))
+    assert [type(e).__name__ for e in events] == ["Ping"]  # the bytes went through, unchanged
+    assert lines == describe_frame(text, "<") + describe_frame(ping, "<")
+    conn.data_to_send()  # the pong the connection queued is shown as it goes out
+    assert re.fullmatch(r"> frame FIN=1 .* opcode=0xA \(PONG\) MASK=1 length=1 key=.*", lines[-3])
+
+    broken = Connection("client")
+    lines.clear()
+    FrameTap(broken, lines.append)
+    broken.receive_data(b"\x83\x00\x81\x00")  # a reserved opcode, then a good frame
+    broken.receive_data(b"zz")
+    assert lines[:2] == ["< frame breaks a rule: opcode 0x3 is reserved (RFC 6455 section 5.2)",
+                         "<   83 00 81 00"]
+    assert lines[2:] == ["< 2 more bytes after the broken frame", "<   7a 7a"]
 
 
 def test_connection_refused_is_one_clear_line():

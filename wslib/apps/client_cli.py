@@ -95,30 +95,31 @@ def describe_frame(raw: bytes, mark: str) -> list[str]:
 
 class _Splitter:
     """Cuts a byte stream into whole frames for display (bytes as they are, not checked: the
-    real checking is the Connection's job). After a frame that breaks a rule, the stream
-    cannot be cut any more; the rest is shown as it comes."""
+    real checking is the Connection's job). ``feed()`` returns ``(bytes, whole_frame)`` pairs.
+    After a frame that breaks a rule the stream cannot be cut any more: the rest comes out as
+    it arrives, with ``whole_frame`` False."""
 
     def __init__(self) -> None:
         self._buf = bytearray()
         self._broken = False
 
-    def feed(self, data: bytes) -> list[bytes]:
+    def feed(self, data: bytes) -> list[tuple[bytes, bool]]:
         if self._broken:
-            return [bytes(data)] if data else []
+            return [(bytes(data), False)] if data else []
         self._buf += data
         frames = []
         while True:
             try:
                 header = parse_header(self._buf)
-            except ProtocolError:
+            except ProtocolError:  # describe_frame() will say which rule
                 self._broken = True
-                frames.append(bytes(self._buf))
+                frames.append((bytes(self._buf), True))
                 self._buf.clear()
                 break
             if header is None or len(self._buf) < header.size + header.length:
                 break
             end = header.size + header.length
-            frames.append(bytes(self._buf[:end]))
+            frames.append((bytes(self._buf[:end]), True))
             del self._buf[:end]
         return frames
 
@@ -152,8 +153,11 @@ class FrameTap:
         connection.data_to_send = tapped_data_to_send  # type: ignore[method-assign]
 
     def _show(self, splitter: _Splitter, data: bytes, mark: str) -> None:
-        for raw in splitter.feed(data):
-            for line in describe_frame(raw, mark):
+        for raw, whole_frame in splitter.feed(data):
+            lines = (describe_frame(raw, mark) if whole_frame else
+                     [f"{mark} {len(raw)} more bytes after the broken frame",
+                      *_hex_lines(raw, f"{mark}   ")])
+            for line in lines:
                 self.emit(line)
 
 
