@@ -351,6 +351,20 @@ def test_refused_handshake_shows_the_status_and_the_servers_reason():
     assert err.count("\n") == 1  # one line, even though the server's body had its own newline
 
 
+def test_origin_is_sent_and_accepted():
+    async def hello(ws):
+        await ws.send(f"hello from {ws.request.headers['Origin']}")
+        async for _ in ws:
+            pass
+
+    code, out, err = with_server(lambda: serve(hello, origins=["http://course.example"]),
+                                 lambda server: _client(server.url, origin="http://course.example",
+                                                        wait=5))
+    assert (code, err) == (0, "")
+    assert out.splitlines() == ["< hello from http://course.example",
+                                'closed: code 1000 (NORMAL), reason ""']
+
+
 def test_subprotocol_is_offered_and_shown():
     async def hello(ws):
         await ws.send(f"you speak {ws.subprotocol}")

@@ -131,6 +131,9 @@ def client_arguments(parser: argparse.ArgumentParser) -> None:
                         help="print every frame sent and received: header fields and bytes in hex")
     parser.add_argument("--subprotocol", action="append", default=[], metavar="NAME",
                         help="offer this subprotocol (Sec-WebSocket-Protocol); may be repeated")
+    parser.add_argument("--origin", metavar="ORIGIN",
+                        help="send this Origin header, as a browser would (e.g. "
+                             "http://127.0.0.1:8000); servers may refuse a missing or foreign one")
     parser.add_argument("--wait", type=_count_seconds, default=0.0, metavar="SECONDS",
                         help="after the input ends, keep printing messages until SECONDS pass "
                              "without one, then close (default: close at once)")
@@ -140,7 +143,8 @@ async def client_command(args: argparse.Namespace) -> int:
     from .apps import client_cli
 
     return await client_cli.run(args.url, subprotocols=args.subprotocol,
-                                show_frames=args.show_frames, wait=args.wait)
+                                origin=args.origin, show_frames=args.show_frames,
+                                wait=args.wait)
 
 
 COMMANDS: dict[str, Command] = {

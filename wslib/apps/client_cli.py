@@ -199,7 +199,7 @@ class _Lines:
 
 
 async def run(url: str, *, subprotocols: list[str] | tuple[str, ...] = (),
-              show_frames: bool = False, stdin: TextIO | None = None,
+              origin: str | None = None, show_frames: bool = False, stdin: TextIO | None = None,
               stdout: TextIO | None = None, stderr: TextIO | None = None,
               interactive: bool | None = None, wait: float = 0.0) -> int:
     """Run the client until the connection is closed; return the exit status.
@@ -221,7 +221,7 @@ async def run(url: str, *, subprotocols: list[str] | tuple[str, ...] = (),
     except (NotImplementedError, RuntimeError, ValueError):  # Windows, or not the main thread
         handles_sigint = False
     try:
-        return await session.run(list(subprotocols))
+        return await session.run(list(subprotocols), origin)
     finally:
         if handles_sigint:
             loop.remove_signal_handler(signal.SIGINT)
@@ -249,10 +249,11 @@ class _Session:
         self.stdout.write(f"\r{line}\n> " if self.interactive else line + "\n")
         self.stdout.flush()
 
-    async def run(self, subprotocols: list[str]) -> int:
+    async def run(self, subprotocols: list[str], origin: str | None) -> int:
         url = self.url
         try:
-            ws = await connect(url, subprotocols=subprotocols, close_timeout=CLOSE_TIMEOUT)
+            ws = await connect(url, subprotocols=subprotocols, origin=origin,
+                               close_timeout=CLOSE_TIMEOUT)
         except UsageError as exc:  # not a ws:// URL
             return self.error(str(exc), status=2)
         except HandshakeError as exc:
