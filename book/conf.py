@@ -33,5 +33,6 @@ html_theme_options = {
     "use_fullscreen_button": False,
     "use_repository_button": False,
     "show_toc_level": 2,
+    "navbar_persistent": [],  # search is in the sidebar already (one search box, not two)
 }
 pygments_style = "sphinx"
