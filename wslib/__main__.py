@@ -128,7 +128,8 @@ async def sse_command(args: argparse.Namespace) -> int:
 def client_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("url", help="the server's ws:// URL, e.g. ws://127.0.0.1:8765/")
     parser.add_argument("--show-frames", action="store_true",
-                        help="print every frame sent and received: header fields and bytes in hex")
+                        help="print the opening handshake, then every frame sent and received: "
+                             "header fields and bytes in hex")
     parser.add_argument("--subprotocol", action="append", default=[], metavar="NAME",
                         help="offer this subprotocol (Sec-WebSocket-Protocol); may be repeated")
     parser.add_argument("--origin", metavar="ORIGIN",
