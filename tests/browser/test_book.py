@@ -61,6 +61,17 @@ def site(tmp_path_factory) -> Path:
 LESSONS = book.lessons()
 
 
+def test_missing_tools_skip_here_and_fail_in_ci(monkeypatch):
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
+    monkeypatch.delenv("WSCOURSE_REQUIRE_BOOK", raising=False)
+    with pytest.raises(pytest.skip.Exception, match=r"not installed \(sphinx, myst_nb, "
+                                                    r"sphinx_book_theme\): pip install"):
+        require_book_tools()
+    monkeypatch.setenv("WSCOURSE_REQUIRE_BOOK", "1")
+    with pytest.raises(pytest.fail.Exception, match="WSCOURSE_REQUIRE_BOOK=1 makes this a failure"):
+        require_book_tools()
+
+
 def test_there_are_lessons_to_build():
     assert [p.name for p in LESSONS][:1] == ["00_start_here.ipynb"]
 
