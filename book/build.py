@@ -2,15 +2,16 @@
 
 Three steps, each a function that the tests call too:
 
-1. :func:`stage` copies ``book/index.md`` and every lesson ``notebooks/NN_*.ipynb`` into
-   ``build/book/src/``, changing only what a static page cannot show: an ipywidget becomes a
-   note that it needs a live kernel (a widget is drawn by JavaScript talking to a Python
-   kernel, and there is none behind a website), and so does JavaScript that a lesson runs in
-   the browser against a server in its kernel, or a frame showing a page that it serves.
+1. :func:`stage` copies ``book/index.md`` and every lesson ``notebooks/NN_*.ipynb`` (with the
+   pictures beside them) into ``build/book/src/``, changing only what a static page cannot
+   show: an ipywidget becomes a note that it needs a live kernel (a widget is drawn by
+   JavaScript talking to a Python kernel, and there is none behind a website), and so does
+   JavaScript that a lesson runs in the browser against a server in its kernel, or a frame
+   showing a page that it serves.
 2. :func:`build` runs Sphinx (MyST-NB reads the notebooks, sphinx-book-theme lays out the pages)
    into ``build/book/html/``. Notebooks are not executed: the pages show their stored outputs,
    which nbval checks in ``make test``. Warnings (a link to a lesson that does not exist, an
-   output that cannot be shown) fail the build. Only changed lessons are read again.
+   output that cannot be shown) fail the build.
 3. :func:`check` opens every page it built: each lesson has a page with its title, every link
    and image inside the site resolves (the file, and the ``#anchor`` in it), and no page loads
    a script or a style sheet from another host (the site works offline).
@@ -102,26 +103,27 @@ def for_the_web(notebook: dict) -> dict:
     return nb
 
 
-def _write_if_changed(path: Path, text: str) -> None:
-    """Write only when the content changes: Sphinx reads again only files whose time changed."""
-    if not path.exists() or path.read_text(encoding="utf-8") != text:
-        path.write_text(text, encoding="utf-8")
+# Files beside the lessons that a lesson's text may show (``![diagram](img/frame.png)``).
+PICTURES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}
 
 
 def stage(out: Path = OUT, notebooks: Path | None = None) -> Path:
-    """Lay out Sphinx's source folder ``out/src``; return it."""
+    """Lay out Sphinx's source folder ``out/src`` anew; return it."""
+    notebooks = notebooks or NOTEBOOKS
     src = out / "src"
-    src.mkdir(parents=True, exist_ok=True)
-    wanted = {"index.md"}
-    _write_if_changed(src / "index.md", (BOOK / "index.md").read_text(encoding="utf-8"))
+    if src.exists():
+        shutil.rmtree(src)  # a lesson renamed or removed: its page goes too
+    src.mkdir(parents=True)
+    shutil.copy2(BOOK / "index.md", src / "index.md")
     for path in lessons(notebooks):
         notebook = json.loads(path.read_text(encoding="utf-8"))
         text = json.dumps(for_the_web(notebook), ensure_ascii=False, indent=1) + "\n"
-        _write_if_changed(src / path.name, text)
-        wanted.add(path.name)
-    for old in src.iterdir():  # a lesson renamed or removed: its page goes too
-        if old.name not in wanted:
-            shutil.rmtree(old) if old.is_dir() else old.unlink()
+        (src / path.name).write_text(text, encoding="utf-8")
+    for path in notebooks.rglob("*"):
+        relative = path.relative_to(notebooks)
+        if path.suffix.lower() in PICTURES and not any(p.startswith(".") for p in relative.parts):
+            (src / relative).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, src / relative)
     return src
 
 
