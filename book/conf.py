@@ -18,6 +18,9 @@ exclude_patterns = ["_build", "**.ipynb_checkpoints"]
 nb_execution_mode = "off"  # stored outputs only; never run a lesson's servers at build time
 nb_merge_streams = True  # a cell's prints read as one block, as in JupyterLab
 myst_heading_anchors = 3  # "#some-heading" links inside and between lessons resolve
+# Warnings fail the build (book/build.py), except a heading that skips a level (## then ####):
+# it costs a reader nothing on the page, so it is not worth a red CI.
+suppress_warnings = ["myst.header"]
 
 html_theme = "sphinx_book_theme"
 html_static_path = ["_static"]
