@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: lab test bench clean env
+.PHONY: lab test bench book clean env
 
 env: $(STAMP)
 
@@ -24,6 +24,9 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
+
+book: $(STAMP)  # the course as a static website in build/book/html (stored outputs, not executed)
+	$(BIN)/python book/build.py
 
 clean:
 	rm -rf $(VENV)

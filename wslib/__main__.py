@@ -3,6 +3,7 @@
     python -m wslib echo                 the echo server on ws://127.0.0.1:8765/
     python -m wslib echo --port 0        on a free port; the first line printed is the URL
     python -m wslib sse                  Server-Sent Events demo on http://127.0.0.1:8766/
+    python -m wslib client URL           a terminal client: type lines, see what comes back
 
 Each server prints exactly one line, its URL, once it is listening, and stops cleanly on
 Ctrl-C (SIGINT) or SIGTERM: WebSockets are closed with 1001 "going away", exit code 0.
@@ -96,6 +97,13 @@ def _count(text: str) -> int:
     return value
 
 
+def _count_seconds(text: str) -> float:
+    value = float(text)
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0, got {text}")
+    return value
+
+
 def sse_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default=DEFAULT_HOST,
                         help=f"address to listen on (default: {DEFAULT_HOST})")
@@ -115,17 +123,45 @@ async def sse_command(args: argparse.Namespace) -> int:
     return await run_until_stopped(demo, demo.url)  # demo.close() stops publisher and server
 
 
+# ---------------------------------------------------------------------------------- client
+
+def client_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("url", help="the server's ws:// URL, e.g. ws://127.0.0.1:8765/")
+    parser.add_argument("--show-frames", action="store_true",
+                        help="print the opening handshake, then every frame sent and received: "
+                             "header fields and bytes in hex")
+    parser.add_argument("--subprotocol", action="append", default=[], metavar="NAME",
+                        help="offer this subprotocol (Sec-WebSocket-Protocol); may be repeated")
+    parser.add_argument("--origin", metavar="ORIGIN",
+                        help="send this Origin header, as a browser would (e.g. "
+                             "http://127.0.0.1:8000); servers may refuse a missing or foreign one")
+    parser.add_argument("--wait", type=_count_seconds, default=0.0, metavar="SECONDS",
+                        help="after the input ends, keep printing messages until SECONDS pass "
+                             "without one, then close (default: close at once)")
+
+
+async def client_command(args: argparse.Namespace) -> int:
+    from .apps import client_cli
+
+    return await client_cli.run(args.url, subprotocols=args.subprotocol,
+                                origin=args.origin, show_frames=args.show_frames,
+                                wait=args.wait)
+
+
 COMMANDS: dict[str, Command] = {
     "echo": Command("run the echo server: every message is sent back unchanged "
                     "(a WebSocket on every path)", echo_arguments, echo_command),
     "sse": Command("run the Server-Sent Events demo: a page at / that lists the numbered "
                    "events of /events as they arrive", sse_arguments, sse_command),
+    "client": Command("an interactive WebSocket client: type a line to send it, Ctrl-D "
+                      "closes (with a pipe: send each line, then close)",
+                      client_arguments, client_command),
 }
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m wslib",
-                                     description="wslib's servers, from the command line.")
+                                     description="wslib's servers and client, from the command line.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, command in COMMANDS.items():
         sub = commands.add_parser(name, help=command.help, description=command.help)
