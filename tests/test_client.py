@@ -58,12 +58,13 @@ async def raw_server(handle):
     return server, f"ws://127.0.0.1:{server.sockets[0].getsockname()[1]}/"
 
 
-async def answer_101(reader, writer, after: bytes = b"") -> None:
+async def answer_101(reader, writer, after: bytes = b"", *, upgrade: bytes = b"websocket",
+                     extra: bytes = b"") -> None:
     request = await read_head(reader)
     key = request.headers["Sec-WebSocket-Key"]
-    writer.write(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
-                 b"Connection: Upgrade\r\nSec-WebSocket-Accept: " + accept_key(key).encode()
-                 + b"\r\n\r\n" + after)
+    writer.write(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: " + upgrade + b"\r\n"
+                 b"Connection: Upgrade\r\n" + extra + b"Sec-WebSocket-Accept: "
+                 + accept_key(key).encode() + b"\r\n\r\n" + after)
 
 
 # ------------------------------------------------------------------------------ messages
@@ -584,11 +585,7 @@ def test_the_client_refuses_what_it_cannot_send_before_sending_anything(kwargs, 
 def test_the_101_must_upgrade_to_websocket_alone(value):
     async def main():
         async def handle(reader, writer):
-            request = await read_head(reader)
-            key = request.headers["Sec-WebSocket-Key"]
-            writer.write(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: " + value.encode()
-                         + b"\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: "
-                         + accept_key(key).encode() + b"\r\n\r\n")
+            await answer_101(reader, writer, upgrade=value.encode())
             await reader.read()
 
         server, url = await raw_server(handle)
@@ -605,11 +602,7 @@ def test_the_101_must_upgrade_to_websocket_alone(value):
 def test_the_101_upgrade_is_case_insensitive(value):
     async def main():
         async def handle(reader, writer):
-            request = await read_head(reader)
-            key = request.headers["Sec-WebSocket-Key"]
-            writer.write(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: " + value.encode()
-                         + b"\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: "
-                         + accept_key(key).encode() + b"\r\n\r\n")
+            await answer_101(reader, writer, upgrade=value.encode())
             await reader.read()
 
         server, url = await raw_server(handle)
@@ -625,11 +618,7 @@ def test_obs_fold_in_the_101_is_read_as_a_space():
     # RFC 9112 section 5.2: a user agent replaces obs-fold in a response with a space.
     async def main():
         async def handle(reader, writer):
-            request = await read_head(reader)
-            key = request.headers["Sec-WebSocket-Key"]
-            writer.write(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
-                         b"Connection: Upgrade\r\nX-Note: folded\r\n  over two lines\r\n"
-                         b"Sec-WebSocket-Accept: " + accept_key(key).encode() + b"\r\n\r\n")
+            await answer_101(reader, writer, extra=b"X-Note: folded\r\n  over two lines\r\n")
             await reader.read()
 
         server, url = await raw_server(handle)

@@ -43,7 +43,8 @@ from typing import AsyncIterable, AsyncIterator, Iterable
 
 from .aio_http import read_error_body, read_response_head
 from .errors import HTTPHeadError, SSEError, UsageError
-from .http import Headers, Request, Response, check_field, parse_digits, split_url
+from .http import (Headers, Request, Response, check_field, digits_or_none, parse_digits,
+                   split_url)
 from .server import StreamResponse
 from .sse import Event, EventStreamParser, encode_comment, encode_event
 
@@ -242,10 +243,7 @@ class EventChannel:
         if not last_event_id:  # absent, or empty: a new client, events from now on
             return self._last_id, None
         first = self._first_id()
-        try:  # ids are numbers: wslib.http's one number parser (no 500 for 5,000 digits)
-            n = parse_digits(last_event_id, "Last-Event-ID")
-        except HTTPHeadError:
-            n = None  # not an id this channel gave out
+        n = digits_or_none(last_event_id)  # ids are numbers (and 5,000 digits are no 500)
         # first - 1 counts as known: "the event just before the oldest one we have".
         if n is not None and first - 1 <= n <= self._last_id:
             return n, None

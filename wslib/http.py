@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 from .errors import HTTPHeadError, UsageError
 
 __all__ = ["Headers", "Request", "Response", "HeadReader", "parse_request", "parse_response",
-           "split_url", "parse_digits", "check_host", "request_body_length", "check_target",
+           "split_url", "parse_digits", "digits_or_none", "check_host", "request_body_length", "check_target",
            "check_field", "STATUS_REASONS"]
 
 STATUS_REASONS = {
@@ -82,6 +82,15 @@ def parse_digits(value: str | bytes, what: str, *, max_digits: int = 18, base: i
         raise HTTPHeadError(f"{what} {shown} has {len(text)} digits; wslib reads at most "
                             f"{max_digits} ({rule})", status=status, header=header)
     return int(text, base)
+
+
+def digits_or_none(value: str | bytes, max_digits: int = 18) -> int | None:
+    """:func:`parse_digits` for a field where something else than a number is not an error
+    but simply "no number" (an SSE ``retry``, a ``Last-Event-ID``, a query parameter)."""
+    try:
+        return parse_digits(value, "value", max_digits=max_digits)
+    except HTTPHeadError:
+        return None
 
 
 class Headers:

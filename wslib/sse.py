@@ -25,8 +25,8 @@ import codecs
 import re
 from dataclasses import dataclass
 
-from .errors import HTTPHeadError, SSEError, UsageError
-from .http import parse_digits
+from .errors import SSEError, UsageError
+from .http import digits_or_none
 
 __all__ = ["Event", "encode_event", "encode_comment", "EventStreamParser", "parse_events"]
 
@@ -302,10 +302,9 @@ class EventStreamParser:
             # Only ASCII digits count (str.isdigit() alone would accept "²" or "٣"): the one
             # number parser of wslib.http. Over 18 digits (a delay of 30 million years) the
             # field is ignored, as Chrome ignores a retry that overflows.
-            try:
-                self._retry = self._block_retry = parse_digits(value, "retry")
-            except HTTPHeadError:
-                pass  # "Otherwise, ignore the field."
+            retry = digits_or_none(value)
+            if retry is not None:  # "Otherwise, ignore the field."
+                self._retry = self._block_retry = retry
         # Any other field is ignored.
 
     def _dispatch(self, events: list[Event]) -> None:
