@@ -51,6 +51,7 @@ _BAD_VALUE = re.compile(rb"[\x00-\x08\x0a-\x1f\x7f]")  # controls other than HTA
 _TCHAR = frozenset(b"!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 # absolute-form: scheme "://" authority, then the path and query (RFC 9112 section 3.2.2).
 _ABSOLUTE_FORM = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://(?P<authority>[^/?#]*)(?P<rest>.*)", re.S)
+_BARE_CR_LF = re.compile(rb"(?<!\r)\n|\r[^\n]")  # an LF without its CR, a CR without its LF
 MAX_METHOD = 64  # bytes: far longer than any registered method (the longest has 17)
 
 
@@ -256,13 +257,13 @@ class HeadReader:
         # Search only the new bytes (and 3 before them, in case "\r\n\r\n" was split).
         start = max(0, self._scanned - 3)
         end = self._buf.find(b"\r\n\r\n", start)
+        self._check_line_ends(max(0, self._scanned - 1), len(self._buf) if end < 0 else end + 4)
         if end < 0:
             self._check_partial(max(0, self._scanned - 1))
             self._scanned = len(self._buf)
             return None
         if end + 4 > self.max_size:
-            raise HTTPHeadError(f"HTTP head is {end + 4} bytes; the limit is {self.max_size}",
-                                status=431)
+            raise _too_large(f"HTTP head is {end + 4} bytes; the limit is {self.max_size}")
         self._done = True
         head = bytes(self._buf[:end])
         self.rest = bytes(self._buf[end + 4:])
@@ -301,12 +302,22 @@ class HeadReader:
             return
         raise HTTPHeadError(_not_http(bytes(self._buf[:16]), self.kind), status=400)
 
+    def _check_line_ends(self, start: int, stop: int) -> None:
+        """A CR or LF that is not part of a CRLF, at once: without this, a head with bare LFs
+        would never end (no CRLF CRLF) and the peer would wait for a timeout."""
+        bare = _BARE_CR_LF.search(self._buf, start, stop)
+        if bare:
+            line = self._buf.count(b"\r\n", 0, bare.start()) + 1
+            what = "LF" if bare.group()[:1] == b"\n" else "CR"
+            raise HTTPHeadError(f"line {line} of the HTTP head contains a bare {what}; "
+                                "HTTP/1.1 lines end with CRLF (RFC 9112 section 2.2)")
+
     def _check_partial(self, start: int) -> None:
         """Check the limits on an unfinished head, looking only at bytes from ``start`` on."""
         buf = self._buf
         if len(buf) > self.max_size:
-            raise HTTPHeadError(f"HTTP head is over {self.max_size} bytes and still not finished "
-                                "(no blank line yet)", status=431)
+            raise _too_large(f"HTTP head is over {self.max_size} bytes and still not finished "
+                             "(no blank line yet)")
         self._line_ends += buf.count(b"\r\n", start)
         last = buf.rfind(b"\r\n", start)
         if last >= 0:
@@ -316,9 +327,9 @@ class HeadReader:
         if pending > self.max_line:
             if self._line_ends == 0:
                 raise self._start_line_too_long(f"the start line is over {self.max_line} bytes")
-            raise HTTPHeadError(f"a header line is over {self.max_line} bytes", status=431)
+            raise _too_large(f"a header line is over {self.max_line} bytes")
         if self._line_ends > self.max_headers + 1:
-            raise HTTPHeadError(f"more than {self.max_headers} header lines", status=431)
+            raise _too_large(f"more than {self.max_headers} header lines")
 
     def _start_line_too_long(self, what: str) -> HTTPHeadError:
         if self.kind == "request":  # RFC 9112 section 3: a too-long request-target is a 414
@@ -330,18 +341,14 @@ class HeadReader:
         lines = head.split(b"\r\n")
         start, header_lines = lines[0], lines[1:]
         if len(header_lines) > self.max_headers:
-            raise HTTPHeadError(f"{len(header_lines)} header lines; the limit is {self.max_headers}",
-                                status=431)
+            raise _too_large(f"{len(header_lines)} header lines; the limit is {self.max_headers}")
         for i, line in enumerate(lines):
             if len(line) > self.max_line:
                 if i == 0:
                     raise self._start_line_too_long(
                         f"the start line is {len(line)} bytes; the limit is {self.max_line}")
-                raise HTTPHeadError(f"header line {i} is {len(line)} bytes; the limit is "
-                                    f"{self.max_line}", status=431)
-            if b"\n" in line or b"\r" in line:
-                raise HTTPHeadError(f"line {i + 1} of the HTTP head contains a bare CR or LF; "
-                                    "HTTP/1.1 lines end with CRLF (RFC 9112 section 2.2)")
+                raise _too_large(f"header line {i} is {len(line)} bytes; the limit is "
+                                 f"{self.max_line}")
         headers: list[tuple[str, str]] = []
         for line in header_lines:
             if line[:1] in (b" ", b"\t") and headers and self.kind == "response":
@@ -354,6 +361,11 @@ class HeadReader:
                 continue
             headers.append(_parse_header_line(line))
         return start, headers
+
+
+def _too_large(what: str) -> HTTPHeadError:
+    return HTTPHeadError(f"{what} (431 Request Header Fields Too Large, RFC 6585 section 5)",
+                         status=431)
 
 
 def _not_http(first: bytes, kind: str | None) -> str:
