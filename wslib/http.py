@@ -522,7 +522,8 @@ def check_host(request: Request) -> str | None:
                             "(RFC 9112 section 3.2)", status=400, header="Host")
     problem = _authority_problem(values[0])
     if problem:
-        raise HTTPHeadError(f"Host header {values[0][:60]!r} {problem} (RFC 9112 section 3.2)",
+        raise HTTPHeadError(f"Host header {values[0][:60]!r} {problem}; a server refuses an "
+                            "invalid Host with 400 (RFC 9112 section 3.2)",
                             status=400, header="Host")
     return values[0]
 
