@@ -15,7 +15,9 @@ higher to fuzz for longer, e.g. ``WSCOURSE_FUZZ_SECONDS=600 make test``.
 
 from __future__ import annotations
 
+import asyncio
 import gc
+import logging
 import os
 import time
 
@@ -28,9 +30,10 @@ from wslib.eventstream import ChunkedDecoder
 from wslib.handshake import build_request, check_request, check_response, generate_key
 from wslib.http import (HeadReader, Headers, Request, Response, check_host, request_body_length,
                         request_from_head, response_from_head)
+from wslib.server import Router, serve
 from wslib.sse import EventStreamParser
 
-TARGETS = 5  # the fuzz targets below (test_fuzz checks the count), sharing this file's half
+TARGETS = 6  # the fuzz targets below (test_fuzz checks the count), sharing this file's half
 BUDGET = float(os.environ.get("WSCOURSE_FUZZ_SECONDS", "30")) / 2 / TARGETS
 MAX_GROWTH_KB = 100 * 1024
 
@@ -44,19 +47,23 @@ def resident_kb() -> int | None:
         return None
 
 
-def fuzz(test, budget: float = BUDGET, examples_per_round: int = 50) -> int:
+def fuzz(test, budget: float = BUDGET, examples_per_round: int = 20) -> int:
     """Run the hypothesis ``test`` in rounds of ``examples_per_round`` until ``budget``
     seconds are spent; return how many rounds ran (at least one). Fails if the process holds
     much more memory at the end than at the start (something kept what it was fed)."""
     inner = settings(max_examples=examples_per_round, deadline=None, database=None,
                      suppress_health_check=list(HealthCheck))(test)
+    start = time.monotonic()
+    deadline = start + budget
     gc.collect()
     before = resident_kb()
-    deadline = time.monotonic() + budget
-    rounds = 0
-    while rounds == 0 or time.monotonic() < deadline:
+    collect = time.monotonic() - start  # the same again at the end: keep time for it
+    rounds, last = 0, 0.0
+    while rounds == 0 or time.monotonic() + last + collect < deadline:  # only a round that fits
+        started = time.monotonic()
         inner()
         rounds += 1
+        last = time.monotonic() - started
     gc.collect()
     after = resident_kb()
     if before is not None and after is not None:
@@ -205,9 +212,95 @@ def _sse_parser(data, cuts, chunked):
         assert "chunk" in str(exc)
 
 
+class _Errors(logging.Handler):
+    """Collects what the server logs at ERROR: a traceback there is a crash, even though the
+    server survives it."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+def _fuzz_router() -> Router:
+    router = Router()
+    router.page("/", "<p>hi</p>")
+
+    async def echo_body(request):
+        return request.body
+
+    async def nothing(request):
+        return Response(204)
+
+    async def echo(ws):
+        async for message in ws:
+            await ws.send(message)
+
+    router.route("/upload", echo_body, methods=("GET", "POST"))
+    router.stream("/events", nothing)
+    router.websocket("/ws", echo)
+    return router
+
+
+async def _one_connection(data: bytes, cuts: list[int]) -> bytes:
+    async with serve(_fuzz_router(), handshake_timeout=5, close_timeout=1) as server:
+        reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+        try:
+            for chunk in chunks_of(data, cuts):
+                writer.write(chunk)
+                await writer.drain()
+            writer.write_eof()  # then the server must finish and close: no hang
+            answer = b""
+            async with asyncio.timeout(30):  # generous: a hang, not a slow machine
+                while chunk := await reader.read(1 << 16):
+                    answer += chunk
+                    assert len(answer) < 1 << 22  # what it says stays bounded
+            return answer
+        finally:
+            writer.close()
+
+
+REQUEST_START = st.sampled_from([b"GET / HTTP/1.1\r\nHost: a\r\n",
+                                 b"POST /upload HTTP/1.1\r\nHost: a\r\n",
+                                 b"GET /events HTTP/1.1\r\nHost: a\r\n",
+                                 b"GET /ws HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\n"
+                                 b"Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+                                 b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n", b""])
+
+
+HEADER_NAMES = [b"Host", b"Content-Length", b"Transfer-Encoding", b"Connection", b"Upgrade",
+                b"Sec-WebSocket-Key", b"Sec-WebSocket-Version", b"Last-Event-ID", b"X"]
+HEADER_VALUES = st.sampled_from([b"", b"0", b"5", b"\xb2", b"\xb9", b"+1", b"9" * 5000, b"5, 6",
+                                 b"chunked", b"gzip", b"close", b"websocket", b"a b", b"a:99999",
+                                 b"13", b"8"]) | http_bytes
+request_heads = st.builds(
+    lambda start, lines, body: start + b"".join(n + b": " + v + b"\r\n" for n, v in lines)
+    + b"\r\n" + body,
+    REQUEST_START, st.lists(st.tuples(st.sampled_from(HEADER_NAMES), HEADER_VALUES), max_size=5),
+    http_bytes)
+
+
+@given(requests=st.lists(request_heads | http_bytes, min_size=1, max_size=3), cuts=cuts)
+def _server_connection(requests, cuts):
+    # The whole server path on real TCP (127.0.0.1): the request loop, bodies, routing. Every
+    # byte sequence gets answers and a closed connection, never a traceback in the log.
+    data = b"".join(requests)
+    errors = _Errors()
+    log = logging.getLogger("wslib")
+    log.addHandler(errors)
+    try:
+        answer = asyncio.run(_one_connection(data, cuts))
+    finally:
+        log.removeHandler(errors)
+    assert not errors.records, [r.getMessage() for r in errors.records]
+    assert answer == b"" or answer.startswith(b"HTTP/1.1 ")
+
+
 FUZZ_TARGETS = {"head-reader": _head_reader, "server-handshake": _server_handshake,
                 "client-handshake": _client_handshake, "client-request": _client_request,
-                "sse-parser": _sse_parser}
+                "sse-parser": _sse_parser, "server-connection": _server_connection}
 assert len(FUZZ_TARGETS) == TARGETS
 
 
