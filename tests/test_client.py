@@ -58,12 +58,13 @@ async def raw_server(handle):
     return server, f"ws://127.0.0.1:{server.sockets[0].getsockname()[1]}/"
 
 
-async def answer_101(reader, writer, after: bytes = b"") -> None:
+async def answer_101(reader, writer, after: bytes = b"", *, upgrade: bytes = b"websocket",
+                     extra: bytes = b"") -> None:
     request = await read_head(reader)
     key = request.headers["Sec-WebSocket-Key"]
-    writer.write(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
-                 b"Connection: Upgrade\r\nSec-WebSocket-Accept: " + accept_key(key).encode()
-                 + b"\r\n\r\n" + after)
+    writer.write(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: " + upgrade + b"\r\n"
+                 b"Connection: Upgrade\r\n" + extra + b"Sec-WebSocket-Accept: "
+                 + accept_key(key).encode() + b"\r\n\r\n" + after)
 
 
 # ------------------------------------------------------------------------------ messages
@@ -543,3 +544,114 @@ def test_keepalive_keeps_a_healthy_connection_open():
                 assert await ws.recv() == "alive"
                 assert ws.ready_state == 1
     run(main())
+
+
+# ------------------------------------------------------------------------------ bad input
+
+@pytest.mark.parametrize("kwargs, words", [
+    ({"url": "ws://127.0.0.1:{port}/a b"}, "contains ' '"),
+    ({"url": "ws://127.0.0.1:{port}/a\r\nX-Injected: 1"}, "request target"),
+    ({"url": "ws://127.0.0.1:http/"}, "bad port"),
+    ({"url": "ws://127.0.0.1:99999/"}, "at most 65535"),
+    ({"url": "ws://127.0.0.1:{port}/", "headers": [("X", "a\r\nX-Injected: 1")]}, "header injection"),
+    ({"url": "ws://127.0.0.1:{port}/", "headers": [("X Y", "a")]}, "not a token"),
+    ({"url": "ws://127.0.0.1:{port}/", "origin": "http://a\r\nX-Injected: 1"}, "header injection"),
+    ({"url": "ws://127.0.0.1:{port}/", "subprotocols": ["chat\r\nX-Injected: 1"]}, "header injection"),
+    ({"url": "ws://127.0.0.1:{port}/", "headers": [("X", "\u2603")]}, "latin-1"),
+])
+def test_the_client_refuses_what_it_cannot_send_before_sending_anything(kwargs, words):
+    async def main():
+        received = []
+
+        async def handle(reader, writer):
+            received.append(await reader.read(65536))
+
+        server, url = await raw_server(handle)
+        port = server.sockets[0].getsockname()[1]
+        try:
+            args = dict(kwargs, url=kwargs["url"].format(port=port))
+            with pytest.raises(UsageError) as info:
+                connect(args.pop("url"), **args)  # refused when called: no connection at all
+            assert words in str(info.value)
+            await asyncio.sleep(0.1)
+            assert received == []
+        finally:
+            server.close()
+    run(main())
+
+
+@pytest.mark.parametrize("value, ok", [
+    ("websocket", True), ("WebSocket", True), (" WEBSOCKET ", True),
+    ("h2c, websocket", False), ("websocket, h2c", False), ("websocket2", False), ("", False),
+    ("websocket\t, websocket", False),
+])
+def test_the_101_must_upgrade_to_websocket_alone_in_any_case(value, ok):
+    async def main():
+        async def handle(reader, writer):
+            await answer_101(reader, writer, upgrade=value.encode())
+            await reader.read()
+
+        server, url = await raw_server(handle)
+        try:
+            if ok:
+                ws = await connect(url, close_timeout=0.5)
+                await ws.close()
+                return
+            with pytest.raises(HandshakeError, match="RFC 6455 section 4.1") as info:
+                await connect(url)
+            assert info.value.header == "Upgrade"
+        finally:
+            server.close()
+    run(main())
+
+
+def test_obs_fold_in_the_101_is_read_as_a_space():
+    # RFC 9112 section 5.2: a user agent replaces obs-fold in a response with a space.
+    async def main():
+        async def handle(reader, writer):
+            await answer_101(reader, writer, extra=b"X-Note: folded\r\n  over two lines\r\n")
+            await reader.read()
+
+        server, url = await raw_server(handle)
+        try:
+            ws = await connect(url, close_timeout=0.5)
+            assert ws.response.headers["X-Note"] == "folded over two lines"
+            await ws.close()
+        finally:
+            server.close()
+    run(main())
+
+
+@pytest.mark.parametrize("length", ["\u00b2".encode(), b"1" * 5000, b"-1"])
+def test_a_refusal_with_a_bad_content_length_is_a_handshake_error(length):
+    async def main():
+        async def handle(reader, writer):
+            await read_head(reader)
+            writer.write(b"HTTP/1.1 403 Forbidden\r\nContent-Length: " + length + b"\r\n\r\nno")
+            await writer.drain()
+
+        server, url = await raw_server(handle)
+        try:
+            with pytest.raises(HandshakeError, match="Content-Length") as info:
+                await connect(url)
+            assert info.value.status == 403 and info.value.header == "Content-Length"
+            assert "is not a number" in str(info.value) or "digits" in str(info.value)
+        finally:
+            server.close()
+    run(main())
+
+
+def test_a_server_that_is_not_http_is_a_handshake_error_at_once():
+    async def main():
+        async def handle(reader, writer):
+            writer.write(b"SSH-2.0-OpenSSH_9.6\r\n")  # and then silence, never a blank line
+            await writer.drain()
+            await reader.read()
+
+        server, url = await raw_server(handle)
+        try:
+            with pytest.raises(HandshakeError, match="cannot start an HTTP response"):
+                await connect(url, open_timeout=30)
+        finally:
+            server.close()
+    run(asyncio.wait_for(main(), 10), timeout=15)

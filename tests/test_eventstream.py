@@ -716,3 +716,68 @@ def test_events_across_reconnections_share_one_parser():
     assert [(e.data, e.last_event_id) for e in got] == [("complete", "7"), ("after", "7")]
     assert "Last-Event-ID" not in requests[0]
     assert requests[1]["Last-Event-ID"] == "7"
+
+
+# ------------------------------------------------------------------------------ bad input
+
+@pytest.mark.parametrize("length", ["\u00b2".encode(), b"1" * 5000, b"+5", b"5, 6"])
+@pytest.mark.parametrize("status", [200, 404])
+def test_a_bad_content_length_is_an_sse_error(length, status):
+    # Before: a 200 with Content-Length "²" passed isdigit() and int() raised a bare
+    # ValueError; a 404's was silently ignored.
+    head = (f"HTTP/1.1 {status} X\r\nContent-Type: text/event-stream\r\n".encode()
+            + b"Content-Length: " + length + b"\r\n\r\ndata: x\n\n")
+
+    async def main():
+        async with tiny_server(head, hold=True) as (port, _):
+            with pytest.raises(SSEError, match="Content-Length") as info:
+                async for _ in events(f"http://127.0.0.1:{port}/", max_retries=0):
+                    pass
+            assert "not a number" in str(info.value) or "digits" in str(info.value)
+    run(main())
+
+
+@pytest.mark.parametrize("head", [
+    b"HTTP/1.1 \xc2\xb2\xc2\xb2\xc2\xb2 OK\r\n\r\n",
+    b"SSH-2.0-OpenSSH_9.6\r\n",
+    b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nX: a\r\n\x00b\r\n\r\n",
+])
+def test_an_answer_that_is_not_http_is_an_sse_error(head):
+    async def main():
+        async with tiny_server(head, hold=True) as (port, _):
+            with pytest.raises(SSEError, match="not valid HTTP"):
+                async for _ in events(f"http://127.0.0.1:{port}/", max_retries=0):
+                    pass
+    run(main())
+
+
+def test_obs_fold_in_a_stream_response_is_read_as_a_space():
+    head = (b"HTTP/1.1 200 OK\r\nContent-Type:\r\n text/event-stream\r\n\r\n"
+            + encode_event(data="folded", id="1"))
+
+    async def main():
+        async with tiny_server(head) as (port, _):
+            return [e.data async for e in events(f"http://127.0.0.1:{port}/", max_retries=0)]
+    assert run(main()) == ["folded"]
+
+
+@pytest.mark.parametrize("size", [b"1" * 17, b"\xc2\xb2", b"+1", b" "])
+def test_chunk_sizes_use_the_one_number_parser(size):
+    with pytest.raises(SSEError, match="chunk size"):
+        ChunkedDecoder().feed(size + b"\r\nx\r\n0\r\n\r\n")
+
+
+@pytest.mark.parametrize("kwargs, words", [
+    ({"url": "http://127.0.0.1:1/a b"}, "contains ' '"),
+    ({"url": "http://127.0.0.1:port/"}, "bad port"),
+    ({"url": "http://127.0.0.1:1/", "headers": [("X", "a\r\nInjected: 1")]}, "header injection"),
+    ({"url": "http://127.0.0.1:1/", "headers": [("X:Y", "a")]}, "not a token"),
+    ({"url": "http://127.0.0.1:1/", "last_event_id": "1\x01"}, "control character"),
+])
+def test_the_sse_client_refuses_what_it_cannot_send(kwargs, words):
+    async def first():
+        async for _ in events(**kwargs, max_retries=0):
+            pass
+    with pytest.raises(UsageError) as info:
+        run(first())
+    assert words in str(info.value)

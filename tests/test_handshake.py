@@ -203,7 +203,7 @@ def test_missing_key():
 def test_wrong_or_missing_version_is_426(version, said):
     exc = refused(with_headers({"Sec-WebSocket-Version": version}), 426, "Sec-WebSocket-Version",
                   f"Sec-WebSocket-Version is {said}")
-    assert exc.headers == [("Sec-WebSocket-Version", "13")]
+    assert exc.headers == [("Sec-WebSocket-Version", "13"), ("Upgrade", "websocket")]
     assert reject(exc).headers["Sec-WebSocket-Version"] == "13"
     assert reject(exc).reason == "Upgrade Required"
 

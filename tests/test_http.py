@@ -12,8 +12,14 @@ from wslib.http import (
     Headers,
     Request,
     Response,
+    check_field,
+    check_host,
+    check_target,
+    parse_digits,
     parse_request,
     parse_response,
+    request_body_length,
+    request_from_head,
     split_url,
 )
 
@@ -218,8 +224,8 @@ def test_limits_must_be_positive(limits):
         (b": server", "invalid header name"),
         (b" folded", "obsolete line folding"),
         (b"\tfolded", "obsolete line folding"),
-        (b"Host: a\nX: b", "bare CR or LF"),
-        (b"Host: a\rX: b", "bare CR or LF"),
+        (b"Host: a\nX: b", "line 3 of the HTTP head contains a bare LF"),
+        (b"Host: a\rX: b", "line 3 of the HTTP head contains a bare CR"),
         (b"Host: a\x00b", "control byte 0x00"),
         (b"Host: a\x7fb", "control byte 0x7F"),
     ],
@@ -242,11 +248,23 @@ def test_bare_lf_in_the_start_line():
     assert "line 1" in str(exc) and "CRLF" in str(exc)
 
 
-def test_bare_lf_only_head_never_completes():
-    # A head that uses LF alone has no CRLF CRLF: as a complete message it is refused.
-    with pytest.raises(HTTPHeadError, match="incomplete HTTP head") as info:
-        parse_request(b"GET / HTTP/1.1\nHost: x\n\n")
-    assert info.value.status == 400
+def test_a_head_with_bare_lf_is_refused_at_once():
+    # A head that uses LF alone never has a CRLF CRLF: it is refused as soon as the first bare
+    # LF arrives (RFC 9112 section 2.2 lets a recipient accept it; wslib does not), rather
+    # than after the timeout. At every split, and for a bare CR as well.
+    for data in (b"GET / HTTP/1.1\nHost: x\n", b"GET / HTTP/1.1\r\nHost: x\rY: z"):
+        for i in range(1, len(data)):
+            reader = HeadReader()
+            with pytest.raises(HTTPHeadError, match="bare (LF|CR); HTTP/1.1 lines end with CRLF"):
+                reader.feed(data[:i])
+                reader.feed(data[i:])
+    assert HeadReader().feed(b"GET / HTTP/1.1\r") is None  # a CR whose LF is still coming
+
+
+def test_bytes_after_the_head_are_not_checked_for_line_ends():
+    reader = HeadReader()
+    assert reader.feed(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n\n\r\x81") is not None
+    assert reader.rest == b"\n\r\x81"
 
 
 def test_header_values_are_trimmed_and_tabs_allowed():
@@ -288,7 +306,7 @@ def test_parse_response():
 @pytest.mark.parametrize("start", [b"HTTP/1.1", b"HTTP/1.1 1O1 Switching", b"HTTP/2 101 x",
                                    b"ICY 200 OK"])
 def test_malformed_status_line(start):
-    with pytest.raises(HTTPHeadError, match="malformed status line"):
+    with pytest.raises(HTTPHeadError, match="malformed status line|cannot start an HTTP response"):
         parse_response(start + b"\r\n\r\n")
 
 
@@ -342,3 +360,286 @@ def test_split_url(url, scheme, expected):
 def test_split_url_refuses(url, scheme, words):
     with pytest.raises(UsageError, match=words):
         split_url(url, scheme)
+
+
+# --- Numbers: one parser for 1*DIGIT -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("text, value", [("0", 0), ("42", 42), ("007", 7), (b"12", 12),
+                                         ("9" * 18, 10 ** 18 - 1)])
+def test_parse_digits_accepts_ascii_digits(text, value):
+    assert parse_digits(text, "Content-Length") == value
+
+
+@pytest.mark.parametrize("text", ["", " 5", "5 ", "+5", "-5", "5_000", "0x10", "1.5", "\u00b2",
+                                  "\u0663", "\uff15", "5\x00"])
+def test_parse_digits_refuses_what_int_would_take_or_crash_on(text):
+    with pytest.raises(HTTPHeadError, match="Content-Length .* is not a number") as info:
+        parse_digits(text, "Content-Length", header="Content-Length")
+    assert (info.value.status, info.value.header) == (400, "Content-Length")
+
+
+def test_parse_digits_caps_the_number_of_digits():
+    # int() raises a bare ValueError past 4300 digits; the cap answers long before.
+    with pytest.raises(HTTPHeadError, match=r"has 5000 digits; wslib reads at most 18") as info:
+        parse_digits("1" * 5000, "Content-Length")
+    assert "(5000 characters)" in str(info.value) and len(str(info.value)) < 300
+
+
+def test_parse_digits_hexadecimal_for_chunk_sizes():
+    assert parse_digits("1aF", "chunk size", base=16) == 0x1AF
+    with pytest.raises(HTTPHeadError, match="hexadecimal"):
+        parse_digits("1g", "chunk size", base=16)
+
+
+@pytest.mark.parametrize("start", [b"HTTP/1.1 \xc2\xb2\xc2\xb2 x", b"HTTP/1.1 +12 x",
+                                   b"HTTP/\xd9\xa1.1 200 OK"])
+def test_status_code_and_version_are_ascii_digits(start):
+    with pytest.raises(HTTPHeadError, match="malformed status line"):
+        parse_response(start + b"\r\n\r\n")
+
+
+def test_request_version_is_ascii_digits():
+    with pytest.raises(HTTPHeadError, match="malformed HTTP version"):
+        parse_request("GET / HTTP/\u0661.\u0661\r\nHost: x\r\n\r\n".encode())
+
+
+# --- What the first bytes can be (kind="request" / "response") ----------------------------------
+
+TLS_CLIENT_HELLO = bytes.fromhex("16030100f8010000f40303") + b"\x00" * 32
+
+
+@pytest.mark.parametrize("first", [TLS_CLIENT_HELLO, TLS_CLIENT_HELLO[:2], b"\x00", b"{", b" GET",
+                                   b"G(T / HTTP/1.1", b"\xff\xfe", b"SSH-2.0-OpenSSH_9.6\r\n"])
+def test_bytes_that_cannot_start_a_request_are_refused_at_once(first):
+    with pytest.raises(HTTPHeadError, match="cannot start an HTTP request") as info:
+        HeadReader(kind="request").feed(first)
+    assert info.value.status == 400
+    assert "method" in str(info.value) and "RFC 9112 section 3" in str(info.value)
+
+
+def test_a_tls_client_hello_is_named_as_such():
+    with pytest.raises(HTTPHeadError, match="TLS ClientHello.*no TLS"):
+        HeadReader(kind="request").feed(TLS_CLIENT_HELLO)
+
+
+def test_a_method_prefix_waits_for_more():
+    reader = HeadReader(kind="request")
+    for piece in (b"G", b"E", b"T", b" /", b" HTTP/1.1\r\nHost: x\r\n"):
+        assert reader.feed(piece) is None
+    assert reader.feed(b"\r\n") == (b"GET / HTTP/1.1", [("Host", "x")])
+
+
+def test_a_method_longer_than_any_is_501():
+    with pytest.raises(HTTPHeadError, match="method is longer than 64 bytes") as info:
+        HeadReader(kind="request").feed(b"A" * 65)
+    assert info.value.status == 501
+
+
+def test_a_response_must_start_with_http():
+    with pytest.raises(HTTPHeadError, match="cannot start an HTTP response.*HTTP/"):
+        HeadReader(kind="response").feed(b"SSH-2.0-OpenSSH_9.6\r\n")
+    assert HeadReader(kind="response").feed(b"HTT") is None
+
+
+@pytest.mark.parametrize("kind", [None, "request", "response"])
+def test_kind_none_takes_either_start_line(kind):
+    reader = HeadReader(kind=kind)
+    if kind == "response":
+        with pytest.raises(HTTPHeadError):
+            reader.feed(b"GET / HTTP/1.1\r\n\r\n")
+    else:
+        assert reader.feed(b"GET / HTTP/1.1\r\n\r\n") is not None
+    if kind != "request":
+        assert HeadReader(kind=kind).feed(b"HTTP/1.1 200 OK\r\n\r\n") is not None
+
+
+def test_kind_is_checked():
+    with pytest.raises(UsageError, match="kind"):
+        HeadReader(kind="reply")
+
+
+@pytest.mark.parametrize("prefix", [b"\r\n", b"\r\n\r\n", b"\r\n" * 50])
+def test_empty_lines_before_the_request_line_are_ignored(prefix):
+    data = prefix + b"GET / HTTP/1.1\r\nHost: x\r\n\r\nrest"
+    for i in range(len(data) + 1):  # at every split, too
+        reader = HeadReader(kind="request")
+        result, which = feed_chunks(reader, [data[:i], data[i:]])
+        assert result == (b"GET / HTTP/1.1", [("Host", "x")]), i
+        assert reader.rest + (data[i:] if which == 0 else b"") == b"rest", i
+    assert parse_request(data).target == "/"
+
+
+def test_endless_empty_lines_are_bounded():
+    reader = HeadReader(kind="request", max_size=100)
+    with pytest.raises(HTTPHeadError, match="empty lines") as info:
+        for _ in range(100):
+            reader.feed(b"\r\n")
+    assert info.value.status == 400
+
+
+def test_over_long_request_target_is_414():
+    start = b"GET /" + b"a" * 95 + b" HTTP/1.1"
+    for data in (start + b"\r\nHost: x\r\n\r\n", start):  # complete, and still coming
+        with pytest.raises(HTTPHeadError, match="414 URI Too Long") as info:
+            HeadReader(kind="request", max_line=99).feed(data)
+        assert info.value.status == 414
+
+
+def test_obs_fold_in_a_response_becomes_a_space():
+    data = (b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+            b"X-Long: first \r\n   second\r\n\tthird\r\nConnection: Upgrade\r\n\r\n")
+    response = parse_response(data)
+    assert response.headers.get("X-Long") == "first second third"
+    assert [n for n, _ in response.headers] == ["Upgrade", "X-Long", "Connection"]
+
+
+def test_obs_fold_is_still_refused_in_a_request_and_before_any_header():
+    with pytest.raises(HTTPHeadError, match="obsolete line folding"):
+        parse_request(b"GET / HTTP/1.1\r\nHost: x\r\nX: a\r\n b\r\n\r\n")
+    with pytest.raises(HTTPHeadError, match="obsolete line folding"):
+        parse_response(b"HTTP/1.1 200 OK\r\n folded\r\n\r\n")
+    with pytest.raises(HTTPHeadError, match="control byte 0x01"):
+        parse_response(b"HTTP/1.1 200 OK\r\nX: a\r\n b\x01\r\n\r\n")
+
+
+# --- Request targets ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("target, path, query, authority", [
+    ("/chat?room=1", "/chat", "room=1", "h"),
+    ("http://127.0.0.1/", "/", "", "127.0.0.1"),
+    ("http://127.0.0.1:8765/chat?room=1", "/chat", "room=1", "127.0.0.1:8765"),
+    ("ws://example.com", "/", "", "example.com"),
+    ("HTTP://example.com?x=1", "/", "x=1", "example.com"),
+])
+def test_absolute_form_is_routed_by_its_path(target, path, query, authority):
+    request = parse_request(f"GET {target} HTTP/1.1\r\nHost: h\r\n\r\n".encode())
+    assert (request.path, request.query, request.authority) == (path, query, authority)
+    assert request.target == target  # kept as sent
+
+
+@pytest.mark.parametrize("method, target", [("OPTIONS", "*"), ("CONNECT", "example.com:443")])
+def test_asterisk_and_authority_forms(method, target):
+    assert parse_request(f"{method} {target} HTTP/1.1\r\nHost: h\r\n\r\n".encode()).target == target
+
+
+@pytest.mark.parametrize("target, words", [(b"chat", "neither a path"), (b"*", "neither a path"),
+                                           (b"/a\tb", "contains '\\t'"),
+                                           (b"/caf\xe9", "contains '\xe9'"),
+                                           (b"/a\x7fb", "contains '\\x7f'")])
+def test_bad_request_targets_are_400(target, words):
+    with pytest.raises(HTTPHeadError, match="request target") as info:
+        request_from_head(b"GET " + target + b" HTTP/1.1", [("Host", "h")])
+    assert info.value.status == 400 and words in str(info.value)
+
+
+# --- Host ---------------------------------------------------------------------------------------
+
+
+def request_with(*headers, version="HTTP/1.1"):
+    return Request("GET", "/", Headers(list(headers)), version)
+
+
+@pytest.mark.parametrize("value", ["example.com", "example.com:8080", "127.0.0.1:1", "[::1]:80",
+                                   "xn--bcher-kva.example", "a%20b", "host:", ""])
+def test_valid_host(value):
+    assert check_host(request_with(("Host", value))) == value
+
+
+@pytest.mark.parametrize("headers, words", [
+    ([], "missing Host header"),
+    ([("Host", "a"), ("Host", "b")], "2 Host headers ('a', 'b'); a request carries exactly one"),
+    ([("Host", "a"), ("host", "a")], "2 Host headers"),
+    ([("Host", "a b")], "is not host[:port]"),
+    ([("Host", "a/b")], "is not host[:port]"),
+    ([("Host", "user@a")], "is not host[:port]"),
+    ([("Host", "a:b")], "bad port"),
+    ([("Host", "a:99999")], "at most 65535"),
+    ([("Host", "a:\u0663")], "bad port"),
+    ([("Host", "a:1:2")], "is not host[:port]"),
+    ([("Host", "[::1")], "is not host[:port]"),
+])
+def test_invalid_or_duplicate_host_is_400(headers, words):
+    with pytest.raises(HTTPHeadError) as info:
+        check_host(request_with(*headers))
+    assert (info.value.status, info.value.header) == (400, "Host")
+    assert words in str(info.value) and "RFC 9112 section 3.2" in str(info.value)
+
+
+def test_http_1_0_may_omit_host():
+    assert check_host(request_with(version="HTTP/1.0")) is None
+
+
+# --- Request bodies (RFC 9112 section 6.3) ------------------------------------------------------
+
+
+@pytest.mark.parametrize("headers, length", [
+    ([], 0), ([("Content-Length", "5")], 5), ([("Content-Length", "5, 5")], 5),
+    ([("Content-Length", "5"), ("Content-Length", "5")], 5),
+    ([("Transfer-Encoding", "chunked")], None),
+    ([("Transfer-Encoding", "gzip, chunked"), ("Content-Length", "3")], None),
+])
+def test_request_body_length(headers, length):
+    assert request_body_length(request_with(*headers)) == length
+
+
+@pytest.mark.parametrize("headers, words", [
+    ([("Content-Length", "\u00b2")], "Content-Length '\\xb2' is not a number"),
+    ([("Content-Length", "1" * 5000)], "has 5000 digits"),
+    ([("Content-Length", "-1")], "is not a number"),
+    ([("Content-Length", "")], "is not a number"),
+    ([("Content-Length", "5, 6")], "Content-Length values [5, 6] differ"),
+    ([("Content-Length", "5"), ("Content-Length", "6")], "differ"),
+    ([("Transfer-Encoding", "chunked, gzip")], "does not end with chunked"),
+])
+def test_request_body_length_that_cannot_be_known_is_400(headers, words):
+    with pytest.raises(HTTPHeadError) as info:
+        request_body_length(request_with(*headers))
+    assert info.value.status == 400 and words in str(info.value)
+
+
+# --- What a client refuses to send --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("target", ["/a b", "/a\r\nX: y", "chat", "/\x00", "/caf\u00e9", ""])
+def test_check_target_refuses(target):
+    with pytest.raises(UsageError, match="request target"):
+        check_target(target)
+
+
+@pytest.mark.parametrize("name, value, words", [
+    ("X", "a\r\nInjected: yes", "header injection"),
+    ("X", "a\nb", "0x0A"),
+    ("X", "a\x00", "0x00"),
+    ("X-\u00e9", "a", "not a token"),
+    ("X Y", "a", "not a token"),
+    ("X:", "a", "not a token"),
+    ("", "a", "not a token"),
+    ("X", "\u2603", "cannot be sent in latin-1"),
+    ("X", 5, "(str, int)"),
+])
+def test_check_field_refuses(name, value, words):
+    with pytest.raises(UsageError) as info:
+        check_field(name, value)
+    assert words in str(info.value)
+
+
+def test_check_field_accepts_tabs_and_utf_8_when_asked():
+    check_field("X", "a\tb")
+    check_field("Last-Event-ID", "\u2603", charset="utf-8")
+
+
+@pytest.mark.parametrize("url, words", [
+    ("ws://h:abc/", "bad port"), ("ws://h:99999/", "at most 65535"), ("ws://h:0/", "port 0"),
+    ("ws://h:-1/", "bad port"), ("ws://h/a b", "contains ' '"), ("ws://h/a\r\nX: y", "request target"),
+    ("ws://ex ample.com/", "is not host[:port]"),
+])
+def test_split_url_refuses_bad_ports_hosts_and_paths(url, words):
+    with pytest.raises(UsageError) as info:
+        split_url(url, "ws")
+    assert words in str(info.value)
+
+
+def test_split_url_empty_port_is_the_default():
+    assert split_url("ws://h:/x", "ws") == ("h", 80, "/x", "h:")

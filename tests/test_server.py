@@ -8,12 +8,14 @@ well-behaved one. Every server listens on 127.0.0.1, port 0, and is closed in a 
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 
 import pytest
 
 from wslib.client import connect
 from wslib.errors import ConnectionClosedError, ConnectionClosedOK
+from wslib.handshake import parse_header_list
 from wslib.http import HeadReader, Headers, Response, response_from_head
 from wslib.server import Router, StreamResponse, serve
 from wslib.websocket import WebSocket
@@ -45,7 +47,7 @@ def get(path: str, *extra: str, method: str = "GET", version: str = "HTTP/1.1") 
 
 async def read_response(reader: asyncio.StreamReader) -> Response:
     """Read one HTTP response (head, then Content-Length bytes of body)."""
-    head = HeadReader()
+    head = HeadReader(kind="response")
     result = None
     while result is None:
         data = await reader.read(65536)
@@ -71,7 +73,7 @@ async def exchange(port: int, request: bytes) -> tuple[Response, bytes]:
         writer.write(request)
         response = await read_response(reader)
         rest = None
-        if response.headers.get("Connection") == "close":
+        if "close" in parse_header_list(response.headers.get("Connection")):
             rest = await asyncio.wait_for(reader.read(), 5)
         return response, rest
     finally:
@@ -761,3 +763,272 @@ def test_receiving_stops_when_the_handler_does_not_recv():
             await asyncio.wait_for(ws.wait_closed(), 10)
             assert len(got) == sent
     run(main(), timeout=30)
+
+
+# ------------------------------------------------------------------------------ bad input
+
+async def responses_on_one_connection(port: int, data: bytes, timeout: float = 10):
+    """Send ``data`` on one connection; return every response until the server closes it
+    (or stops answering for a second)."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    answers = []
+    try:
+        writer.write(data)
+        while True:
+            try:
+                answers.append(await asyncio.wait_for(read_response(reader), 1))
+            except (AssertionError, asyncio.TimeoutError, asyncio.IncompleteReadError,
+                    ConnectionError):
+                return answers  # closed by the server, or nothing more to say
+    finally:
+        writer.close()
+
+
+def smuggle_router() -> Router:
+    """A stream route that answers without ever looking at the request body (like an
+    EventChannel after close()), and a route that says which target it served."""
+    router = make_router()
+
+    async def refuse(request):
+        return Response(204)
+
+    router.stream("/events", refuse)
+    return router
+
+
+def test_a_body_a_stream_route_ignores_is_not_parsed_as_the_next_request():
+    # RFC 9112 section 6.3: the server reads the body (Content-Length) before routing, so the
+    # bytes of a body never become a request of their own (request smuggling, 请求走私).
+    smuggled = get("/text?smuggled")
+    request = get("/events", f"Content-Length: {len(smuggled)}") + smuggled
+    async def main():
+        async with serve(smuggle_router()) as server:
+            answers = await responses_on_one_connection(
+                server.port, request + get("/text?next", "Connection: close"))
+            assert [a.status for a in answers] == [204, 200]
+            assert answers[1].body == b"you asked for /text?next"
+    run(main())
+
+
+def test_an_event_channel_204_after_close_leaves_no_body_behind():
+    from wslib.eventstream import EventChannel
+
+    async def main():
+        channel = EventChannel(heartbeat=None)
+        await channel.close()  # every request now gets 204
+        router = make_router()
+        router.sse("/events", channel)
+        async with serve(router) as server:
+            smuggled = get("/text?smuggled")
+            answers = await responses_on_one_connection(
+                server.port, get("/events", f"Content-Length: {len(smuggled)}") + smuggled
+                + get("/text?next", "Connection: close"))
+            assert [a.status for a in answers] == [204, 200]
+            assert answers[1].body == b"you asked for /text?next"
+    run(main())
+
+
+def test_every_route_kind_consumes_the_body_before_the_next_request():
+    body = b"GET /text?smuggled HTTP/1.1\r\nHost: x\r\n\r\n"
+    async def main():
+        async with serve(smuggle_router()) as server:
+            for path, status in [("/", 200), ("/text", 200), ("/missing", 404), ("/ws", 426),
+                                 ("/broken", 500), ("/upload", 405)]:
+                answers = await responses_on_one_connection(
+                    server.port, get(path, f"Content-Length: {len(body)}") + body
+                    + get("/text?next", "Connection: close"))
+                assert [a.status for a in answers] == [status, 200], path
+                assert answers[1].body == b"you asked for /text?next", path
+    run(main())
+
+
+@pytest.mark.parametrize("headers, status, words", [
+    (["Content-Length: 5"], 400, "carries a body"),
+    (["Transfer-Encoding: chunked"], 400, "carries a body"),
+    (["Content-Length: \u00b2"], 400, "Content-Length '\\xc2\\xb2' is not a number"),
+])
+def test_an_upgrade_request_with_a_body_is_refused_and_the_connection_closed(headers, status,
+                                                                            words):
+    async def main():
+        async with serve(make_router()) as server:
+            extra = {h.split(": ")[0]: h.split(": ")[1] for h in headers}
+            request = upgrade("/ws", **extra) + b"hello" + get("/text")
+            answers = await responses_on_one_connection(server.port, request)
+            assert [a.status for a in answers] == [status]
+            assert words in answers[0].body.decode()
+            assert "close" in answers[0].headers["Connection"]
+    run(main())
+
+
+@pytest.mark.parametrize("value, words", [
+    ("\u00b2", "Content-Length '\\xc2\\xb2' is not a number"),
+    ("1" * 5000, "has 5000 digits"),
+    ("+5", "is not a number"),
+    ("5, 6", "differ"),
+])
+def test_a_content_length_that_is_not_a_number_is_400_without_a_traceback(value, words, caplog):
+    async def main():
+        async with serve(make_router()) as server:
+            request = get("/upload", f"Content-Length: {value}", method="POST") + b"hello"
+            answers = await responses_on_one_connection(server.port, request.encode("utf-8")
+                                                        if isinstance(request, str) else request)
+            assert [a.status for a in answers] == [400]
+            assert words in answers[0].body.decode()
+            assert "close" in answers[0].headers["Connection"]
+            response, _ = await exchange(server.port, get("/", "Connection: close"))
+            assert response.status == 200  # still serving
+    with caplog.at_level(logging.ERROR, logger="wslib.server"):
+        run(main())
+    assert not caplog.records, [r.getMessage() for r in caplog.records]
+
+
+def test_chunked_request_bodies_are_refused_and_the_connection_closed():
+    async def main():
+        async with serve(make_router()) as server:
+            for coding, status, words in [("chunked", 501, "not supported"),
+                                          ("chunked, gzip", 400, "does not end with chunked")]:
+                request = get("/upload", f"Transfer-Encoding: {coding}", method="POST")
+                answers = await responses_on_one_connection(
+                    server.port, request + b"5\r\nhello\r\n0\r\n\r\n" + get("/text"))
+                assert [a.status for a in answers] == [status], coding
+                assert words in answers[0].body.decode()
+    run(main())
+
+
+def test_a_body_that_does_not_arrive_is_408_without_a_traceback(caplog):
+    async def main():
+        async with serve(make_router(), handshake_timeout=0.3) as server:
+            answers = await responses_on_one_connection(
+                server.port, get("/upload", "Content-Length: 10", method="POST") + b"half")
+            assert [a.status for a in answers] == [408]
+            assert "request body" in answers[0].body.decode()
+    with caplog.at_level(logging.ERROR, logger="wslib.server"):
+        run(main())
+    assert not caplog.records
+
+
+def test_a_long_last_event_id_is_not_a_500():
+    from wslib.eventstream import EventChannel
+
+    async def main():
+        channel = EventChannel(heartbeat=None)
+        router = Router()
+        router.sse("/events", channel)
+        channel.publish("one")
+        async with serve(router) as server:
+            for last_id in ["1" * 5000, "\u00b2", "1"]:
+                reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+                try:
+                    writer.write(get("/events", f"Last-Event-ID: {last_id}"))
+                    head = HeadReader(kind="response")
+                    result = None
+                    while result is None:
+                        data = await reader.read(4096)
+                        assert data
+                        result = head.feed(data)
+                    assert response_from_head(*result).status == 200, last_id[:10]
+                finally:
+                    writer.close()
+            await channel.close()
+    run(main())
+
+
+@pytest.mark.parametrize("host_lines, words", [
+    ([], "missing Host header"),
+    (["Host: 127.0.0.1", "Host: evil.example"], "2 Host headers"),
+    (["Host: a b"], "is not host[:port]"),
+    (["Host: 127.0.0.1:http"], "bad port"),
+])
+@pytest.mark.parametrize("path", ["/", "/ws"])
+def test_exactly_one_valid_host_else_400(host_lines, words, path):
+    async def main():
+        async with serve(make_router()) as server:
+            lines = [f"GET {path} HTTP/1.1", *host_lines]
+            if path == "/ws":
+                lines += ["Upgrade: websocket", "Connection: Upgrade",
+                          f"Sec-WebSocket-Key: {KEY}", "Sec-WebSocket-Version: 13"]
+            answers = await responses_on_one_connection(
+                server.port, ("\r\n".join(lines) + "\r\n\r\n").encode() + get("/text"))
+            assert [a.status for a in answers] == [400]
+            assert words in answers[0].body.decode() and "RFC 9112 section 3.2" in answers[0].body.decode()
+    run(main())
+
+
+def test_http_1_0_without_host_is_served():
+    async def main():
+        async with serve(make_router()) as server:
+            response, _ = await exchange(server.port, b"GET /text HTTP/1.0\r\n\r\n")
+            assert response.status == 200
+    run(main())
+
+
+def test_absolute_form_targets_are_served_by_path():
+    async def main():
+        async with serve(make_router()) as server:
+            origin = f"http://127.0.0.1:{server.port}"
+            answers = await responses_on_one_connection(
+                server.port, get(f"{origin}/text?x=1") + get(f"{origin}/missing")
+                + get(f"{origin}", "Connection: close"))
+            assert [a.status for a in answers] == [200, 404, 200]
+            assert answers[0].body == f"you asked for {origin}/text?x=1".encode()
+            # A WebSocket upgrade in absolute-form works too.
+            reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+            try:
+                writer.write(upgrade(f"ws://127.0.0.1:{server.port}/ws"))
+                assert (await read_response(reader)).status == 101
+            finally:
+                writer.close()
+    run(main())
+
+
+def test_426_says_upgrade_websocket_and_connection_upgrade():
+    # RFC 9110 section 15.5.22 (a 426 MUST send Upgrade) and 7.8 (Upgrade goes with
+    # Connection: upgrade), on both 426s: a plain GET, and a version other than 13.
+    async def main():
+        async with serve(make_router()) as server:
+            for request, keep in [(get("/ws"), True), (get("/ws", "Connection: close"), False),
+                                  (upgrade("/ws", Sec_WebSocket_Version="8"), False)]:
+                response, _ = await exchange(server.port, request)
+                assert response.status == 426
+                assert response.headers["Upgrade"] == "websocket"
+                options = [o.lower() for o in parse_header_list(response.headers["Connection"])]
+                assert options == (["upgrade"] if keep else ["upgrade", "close"])
+    run(main())
+
+
+def test_an_over_long_request_target_is_414():
+    async def main():
+        async with serve(make_router()) as server:
+            for tail in (b" HTTP/1.1\r\nHost: x\r\n\r\n", b""):  # complete, or still coming
+                response, _ = await exchange(server.port, b"GET /" + b"a" * 10_000 + tail)
+                assert response.status == 414
+                assert "414 URI Too Long" in response.body.decode()
+    run(main())
+
+
+def test_empty_lines_before_a_request_are_ignored():
+    async def main():
+        async with serve(make_router()) as server:
+            answers = await responses_on_one_connection(
+                server.port, b"\r\n" + get("/text?1") + b"\r\n\r\n" + get("/text?2", "Connection: close"))
+            assert [a.body for a in answers] == [b"you asked for /text?1", b"you asked for /text?2"]
+    run(main())
+
+
+TLS_CLIENT_HELLO = bytes.fromhex("1603010200010001fc0303") + bytes(range(32)) + b"\x00\x20"
+
+
+@pytest.mark.parametrize("first", [TLS_CLIENT_HELLO, b"\x00\x00\x00\x00", b"SSH-2.0-x\r\n",
+                                   b"{\"json\": 1}"], ids=["tls", "zeros", "ssh", "json"])
+def test_bytes_that_cannot_start_a_request_get_400_at_once(first):
+    # Before: no blank line ever comes, so the server waited handshake_timeout and sent 408.
+    # Now the first bytes decide. handshake_timeout is far longer than the test's own limit.
+    async def main():
+        async with serve(make_router(), handshake_timeout=60) as server:
+            response, rest = await asyncio.wait_for(exchange(server.port, first), 10)
+            assert response.status == 400
+            assert "cannot start an HTTP request" in response.body.decode()
+            assert rest == b""  # and the connection is closed
+            if first is TLS_CLIENT_HELLO:
+                assert "TLS" in response.body.decode()
+    run(main(), timeout=20)

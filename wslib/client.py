@@ -15,10 +15,10 @@ from __future__ import annotations
 import asyncio
 from typing import Callable
 
+from .aio_http import read_error_body, read_response_head
 from .connection import Connection
-from .errors import HandshakeError
+from .errors import HandshakeError, HTTPHeadError
 from .handshake import build_request, check_response
-from .aio_http import read_response_head
 from .http import split_url
 from .websocket import Opening, WebSocket
 
@@ -56,9 +56,14 @@ def connect(
     HTTP status, and the message includes the body it sent, which says why), when the answer
     is not a valid 101, or when no answer came within ``open_timeout`` (``.status`` is then 0).
     Connection errors (``ConnectionRefusedError``: no server on that port) are raised as they are.
+    A URL, header or subprotocol that cannot be sent as given (a path with spaces, a header
+    value with CR LF, a port that is not a number) is a :class:`~wslib.errors.UsageError`,
+    raised here, before anything is sent.
     """
     # The Host header is the URL's host[:port], as RFC 6455 section 4.1 says.
     host, port, path, host_header = split_url(url, "ws")
+    request = build_request(host_header, path, key=key, origin=origin,
+                            subprotocols=subprotocols, headers=headers)
 
     async def open() -> WebSocket:
         try:
@@ -74,8 +79,6 @@ def connect(
                                  f"{open_timeout} s (open_timeout)", status=0) from None
 
     async def _handshake(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> WebSocket:
-        request = build_request(host_header, path, key=key, origin=origin,
-                                subprotocols=subprotocols, headers=headers)
         writer.write(request.to_bytes())
         answer = await read_response_head(reader)
         if answer is None:
@@ -83,7 +86,12 @@ def connect(
                                  "the opening handshake", status=0)
         response, rest = answer
         if response.status != 101:  # read the body: it says why
-            response.body = await _read_error_body(response, rest, reader)
+            try:
+                response.body = await read_error_body(response, rest, reader, MAX_ERROR_BODY)
+            except HTTPHeadError as exc:
+                raise HandshakeError(f"server answered {response.status} {response.reason}, "
+                                     f"with a body we cannot read: {exc}",
+                                     status=response.status, header=exc.header) from None
         subprotocol = check_response(response, request.headers["Sec-WebSocket-Key"],
                                      subprotocols=subprotocols)
         connection = Connection("client", max_message_size=max_size, mask_key=mask_key)
@@ -94,22 +102,3 @@ def connect(
             ping_interval=ping_interval, ping_timeout=ping_timeout)
 
     return Opening(open)
-
-
-async def _read_error_body(response, rest: bytes, reader: asyncio.StreamReader) -> bytes:
-    """The body of a refusal (it says why): Content-Length bytes, or up to the end of the stream
-    when the server closes after it; at most MAX_ERROR_BODY bytes."""
-    length = response.headers.get("Content-Length")
-    if length is not None and length.strip().isdigit():
-        want = min(int(length), MAX_ERROR_BODY)
-    elif "close" in (response.headers.get("Connection") or "").lower():
-        want = MAX_ERROR_BODY
-    else:
-        return rest[:MAX_ERROR_BODY]  # no way to know where the body ends: keep what came
-    body = bytearray(rest)
-    while len(body) < want:
-        data = await reader.read(want - len(body))
-        if not data:
-            break
-        body += data
-    return bytes(body[:want])

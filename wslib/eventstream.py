@@ -36,15 +36,15 @@ What a browser's ``EventSource`` does, and where each step lives here:
 from __future__ import annotations
 
 import asyncio
-import re
 from collections import deque
 from dataclasses import dataclass
 from itertools import islice
 from typing import AsyncIterable, AsyncIterator, Iterable
 
+from .aio_http import read_error_body, read_response_head
 from .errors import HTTPHeadError, SSEError, UsageError
-from .aio_http import read_response_head
-from .http import Headers, Request, Response, split_url
+from .http import (Headers, Request, Response, check_field, digits_or_none, parse_digits,
+                   split_url)
 from .server import StreamResponse
 from .sse import Event, EventStreamParser, encode_comment, encode_event
 
@@ -243,11 +243,10 @@ class EventChannel:
         if not last_event_id:  # absent, or empty: a new client, events from now on
             return self._last_id, None
         first = self._first_id()
-        if last_event_id.isascii() and last_event_id.isdigit():
-            n = int(last_event_id)
-            # first - 1 counts as known: "the event just before the oldest one we have".
-            if first - 1 <= n <= self._last_id:
-                return n, None
+        n = digits_or_none(last_event_id)  # ids are numbers (and 5,000 digits are no 500)
+        # first - 1 counts as known: "the event just before the oldest one we have".
+        if n is not None and first - 1 <= n <= self._last_id:
+            return n, None
         note = (f"Last-Event-ID {last_event_id[:40]!r} is not one of the ids this channel "
                 f"remembers ({first}..{self._last_id}); sending all {len(self._buffer)} "
                 "buffered events: events may have been missed")
@@ -398,6 +397,7 @@ async def events(
     if last_event_id:
         if any(c in last_event_id for c in "\r\n\0"):
             raise UsageError("last_event_id cannot contain CR, LF or NUL (9.2.6)")
+        check_field("Last-Event-ID", last_event_id, charset="utf-8")
         # Set the parser's last event ID the way a stream would: an id field, then the blank
         # line that commits it (9.2.6). Without data, no event is dispatched. close() then
         # resets everything but that id, so the real stream starts afresh.
@@ -439,8 +439,7 @@ async def events(
 def _check_headers(headers: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
     checked = []
     for name, value in headers:
-        if any(c in f"{name}{value}" for c in "\r\n\0") or ":" in name or not name:
-            raise UsageError(f"invalid request header {name!r}: {value!r}")
+        check_field(name, value, charset="utf-8")  # no header injection (UsageError)
         checked.append((name, value))
     return checked
 
@@ -471,7 +470,7 @@ async def _open(host: str, port: int, request: bytes, url: str, timeout: float
             response, rest = answer
             await _check_response(response, rest, reader, url)
             return writer, _Body(reader, response.headers, rest)
-        except HTTPHeadError as exc:
+        except HTTPHeadError as exc:  # the head, or a number in it (Content-Length, ...)
             writer.transport.abort()
             raise SSEError(f"{url}: the answer is not valid HTTP: {exc}") from exc
         except BaseException:
@@ -502,16 +501,7 @@ async def _check_response(response: Response, rest: bytes, reader: asyncio.Strea
 async def _error_body(response: Response, rest: bytes, reader: asyncio.StreamReader) -> bytes:
     """The start of a refusal's body, when Content-Length says how long it is. (Without it,
     the body ends when the server closes, which might be never: we quote what came already.)"""
-    length = response.headers.get("Content-Length", "").strip()
-    body = bytearray(rest)
-    if length.isdigit():
-        want = min(int(length), MAX_ERROR_BODY)
-        while len(body) < want:
-            data = await reader.read(want - len(body))
-            if not data:
-                break
-            body += data
-    return bytes(body[:MAX_ERROR_BODY])
+    return await read_error_body(response, rest, reader, MAX_ERROR_BODY, until_close=False)
 
 
 class _Body:
@@ -531,11 +521,11 @@ class _Body:
                                "decodes only 'chunked'")
             self._chunks = ChunkedDecoder()  # Content-Length, if any, is then ignored (6.3)
         else:
-            length = headers.get("Content-Length", "").strip()
-            if length.isdigit():
-                self._remaining = int(length)
-            elif length:
-                raise SSEError(f"invalid Content-Length {length!r}")
+            length = headers.get("Content-Length")
+            if length is not None:  # raises HTTPHeadError, which _open reports as SSEError
+                self._remaining = parse_digits(length, "Content-Length of the response",
+                                               header="Content-Length",
+                                               rule="1*DIGIT, RFC 9110 section 8.6")
 
     def _finished(self) -> bool:
         if self._chunks is not None:
@@ -559,9 +549,6 @@ class _Body:
             if data:
                 return data
         return b""
-
-
-_HEX = re.compile(rb"[0-9A-Fa-f]{1,16}")
 
 
 class ChunkedDecoder:
@@ -616,10 +603,12 @@ class ChunkedDecoder:
                 if self._state == "trailer":
                     self.done = not line  # trailer fields are ignored; a blank line ends all
                     continue
-                size = line.split(b";", 1)[0].strip()  # drop chunk extensions
-                if not _HEX.fullmatch(size):
-                    raise SSEError(f"chunked body: invalid chunk size line {line[:40]!r} "
-                                   "(RFC 9112 section 7.1)")
-                self._remaining = int(size, 16)
+                size = line.split(b";", 1)[0].strip(b" \t")  # drop chunk extensions
+                try:
+                    self._remaining = parse_digits(size, "chunked body: the chunk size", base=16,
+                                                   max_digits=16, rule="1*HEXDIG, RFC 9112 "
+                                                   "section 7.1")
+                except HTTPHeadError as exc:
+                    raise SSEError(f"{exc} (line {line[:40]!r})") from None
                 self._state = "data" if self._remaining else "trailer"
         return bytes(out)

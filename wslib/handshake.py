@@ -18,8 +18,9 @@ import os
 import random
 from dataclasses import dataclass, field
 
-from .errors import HandshakeError
-from .http import Headers, Request, Response
+from .errors import HandshakeError, UsageError
+from .http import (Headers, Request, Response, check_field, check_host, check_target,
+                   request_body_length)
 
 __all__ = [
     "GUID",
@@ -113,7 +114,12 @@ def build_request(
 
     ``key`` defaults to a fresh :func:`generate_key`; pass one to make the bytes reproducible.
     ``request.to_bytes()`` gives what goes on the wire.
+
+    Raises :class:`~wslib.errors.UsageError` for what must not be sent: a ``path`` with spaces
+    or control characters, a header name that is not a token, a header value with CR or LF
+    (which would inject a header of its own), a ``host`` that is not host[:port].
     """
+    check_target(path)
     h = Headers([
         ("Host", host),
         ("Upgrade", "websocket"),
@@ -129,7 +135,14 @@ def build_request(
         h.add("Sec-WebSocket-Extensions", ", ".join(extensions))
     for name, value in headers:
         h.add(name, value)
-    return Request("GET", path, h)
+    for name, value in h:
+        check_field(name, value)
+    request = Request("GET", path, h)
+    try:
+        check_host(request)
+    except HandshakeError as exc:
+        raise UsageError(f"host {host!r}: {exc}") from None
+    return request
 
 
 def _check_key(key: str | None) -> str:
@@ -165,9 +178,16 @@ def check_request(request: Request, *, origins: list[str] | tuple[str, ...] | No
         raise HandshakeError(f"HTTP version is {request.version}; the upgrade needs HTTP/1.1 "
                              "(RFC 6455 section 4.2.1, item 1)", status=400)
     h = request.headers
+    check_host(request)  # exactly one, and valid (RFC 9112 section 3.2)
     if not h.get("Host"):
         raise HandshakeError("missing Host header (RFC 6455 section 4.2.1, item 2)",
                              status=400, header="Host")
+    if request_body_length(request) != 0:  # raises for a length that cannot be known
+        raise HandshakeError("the upgrade request carries a body (Content-Length or "
+                             "Transfer-Encoding); a WebSocket upgrade is a GET without one, and "
+                             "the bytes after its head are WebSocket frames "
+                             "(RFC 6455 section 4.1; RFC 9110 section 9.3.1)", status=400,
+                             header="Content-Length")
     if not _has_token(h, "Upgrade", "websocket"):
         raise HandshakeError(f"Upgrade header is {h.get('Upgrade')!r}; it must include the token "
                              "'websocket' (RFC 6455 section 4.2.1, item 3)", status=400, header="Upgrade")
@@ -182,7 +202,7 @@ def check_request(request: Request, *, origins: list[str] | tuple[str, ...] | No
         raise HandshakeError(f"Sec-WebSocket-Version is {said}; this server speaks version 13 "
                              "(RFC 6455 section 4.2.1 item 6, and 4.4)", status=426,
                              header="Sec-WebSocket-Version",
-                             headers=[("Sec-WebSocket-Version", "13")])
+                             headers=[("Sec-WebSocket-Version", "13"), ("Upgrade", "websocket")])
     origin = h.get("Origin")
     if origins is not None and origin not in origins:
         said = "missing Origin header" if origin is None else f"Origin {origin!r} is not allowed"
@@ -224,9 +244,12 @@ def reject(error: HandshakeError | int, message: str | None = None) -> Response:
     else:
         status, extra, text = error, [], message or ""
     body = (text + "\n").encode("utf-8")
+    # A response that names a protocol in Upgrade (a 426) also lists "Upgrade" in Connection
+    # (RFC 9110 section 7.8); the connection is closed after a refusal either way.
+    upgrade = any(name.lower() == "upgrade" for name, _ in extra)
     h = Headers([("Content-Type", "text/plain; charset=utf-8"),
                  ("Content-Length", str(len(body))),
-                 ("Connection", "close")])
+                 ("Connection", "Upgrade, close" if upgrade else "close")])
     for name, value in extra:
         h.add(name, value)
     return Response(status, h, body=body)
@@ -249,9 +272,13 @@ def check_response(
         raise HandshakeError(f"server answered {status} {response.reason} instead of 101 "
                              f"Switching Protocols{detail}", status=status)
     h = response.headers
-    if not _has_token(h, "Upgrade", "websocket"):
-        raise HandshakeError(f"Upgrade header in the response is {h.get('Upgrade')!r}, not "
-                             "'websocket' (RFC 6455 section 4.1, item 2 of the checks)",
+    upgrade = h.get("Upgrade")
+    # The server answers with the one protocol it switches to: the value is "websocket"
+    # (any case) and nothing else; "h2c, websocket" is not an answer (section 4.1, item 2).
+    if upgrade is None or upgrade.strip(" \t").lower() != "websocket":
+        raise HandshakeError(f"Upgrade header in the response is {upgrade!r}, not "
+                             "'websocket' (RFC 6455 section 4.1, item 2 of the checks: the "
+                             "value must be 'websocket', in any case, and only that)",
                              status=status, header="Upgrade")
     if not _has_token(h, "Connection", "upgrade"):
         raise HandshakeError(f"Connection header in the response is {h.get('Connection')!r}, "

@@ -38,7 +38,8 @@ from typing import TYPE_CHECKING, Any, AsyncIterator, Awaitable, Callable, Union
 from .connection import Connection
 from .errors import ConnectionClosed, HandshakeError, HTTPHeadError, UsageError
 from .handshake import build_response, check_request, parse_header_list, reject, select_subprotocol
-from .http import STATUS_REASONS, HeadReader, Headers, Request, Response, request_from_head
+from .http import (STATUS_REASONS, HeadReader, Headers, Request, Response, check_host,
+                   request_body_length, request_from_head)
 from .websocket import Opening, WebSocket
 
 if TYPE_CHECKING:  # eventstream imports this module; only the type checker needs the name here
@@ -49,7 +50,6 @@ __all__ = ["Router", "StreamResponse", "serve", "Server", "text_response"]
 logger = logging.getLogger("wslib.server")
 
 MAX_BODY = 1 << 20  # largest request body a route accepts (Content-Length), else 413
-_MORE_REASONS = {411: "Length Required", 413: "Content Too Large", 501: "Not Implemented"}
 
 WebSocketHandler = Callable[[WebSocket], Awaitable[None]]
 HTTPHandler = Callable[[Request], Awaitable[Union[Response, str, bytes]]]
@@ -86,7 +86,7 @@ def text_response(status: int, text: str, headers: list[tuple[str, str]] = ()) -
 
 
 def _reason(status: int) -> str:
-    return STATUS_REASONS.get(status) or _MORE_REASONS.get(status, "")
+    return STATUS_REASONS.get(status, "")
 
 
 @dataclass
@@ -301,7 +301,14 @@ class Server:
 
     async def _requests(self, task: asyncio.Task, reader: asyncio.StreamReader,
                         writer: asyncio.StreamWriter) -> None:
-        """HTTP requests, one after the other, until an upgrade, a stream, or the end."""
+        """HTTP requests, one after the other, until an upgrade, a stream, or the end.
+
+        Where one request ends and the next begins (RFC 9112 section 6.3): every request's
+        body is read here, before any route sees the request, whatever the route does with
+        it; a body whose length cannot be known is refused and the connection closed. An
+        upgrade request may not carry a body at all (check_request refuses it, and the
+        connection is closed). So no route can leave a body behind to be parsed as the next
+        request (request smuggling, 请求走私)."""
         buffered = b""  # bytes read after the previous head (a body, a pipelined request)
         while not self._closing:
             request, buffered = await self._read_request(reader, writer, buffered)
@@ -312,11 +319,11 @@ class Server:
                 self._tasks[task] = "websocket"
                 await self._websocket(route.handler, request, reader, writer, buffered)
                 return
+            request.body, buffered = await self._read_body(request, reader, buffered)
             if route is not None and route.kind == "stream" and request.method == "GET":
                 if await self._stream(route.handler, request, reader, writer):
                     return
                 continue
-            request.body, buffered = await self._read_body(request, reader, buffered)
             response = await self._answer(route, request)
             keep_alive = _keep_alive(request)
             await self._send_response(writer, response, keep_alive)
@@ -326,8 +333,10 @@ class Server:
     async def _read_request(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
                             buffered: bytes) -> tuple[Request | None, bytes]:
         """Read one request head within handshake_timeout; ``(None, b"")`` at the end of the
-        stream, or after answering a head that is malformed (400) or too large (431)."""
-        head = HeadReader()
+        stream. A head that is malformed, or has no valid Host, is refused (400), and so are
+        first bytes that cannot start a request (a TLS ClientHello), at once; a head over a
+        limit gets 431 or 414."""
+        head = HeadReader(kind="request")
         received = bool(buffered)
         try:
             async with asyncio.timeout(self.handshake_timeout):
@@ -338,7 +347,9 @@ class Server:
                         return None, b""  # the client closed the connection
                     received = True
                     result = head.feed(data)
-            return request_from_head(*result), head.rest
+            request = request_from_head(*result)
+            check_host(request)
+            return request, head.rest
         except TimeoutError:
             # Nothing received: an idle keep-alive connection; close it without a word.
             # Half a head: tell the client why we hang up.
@@ -351,22 +362,28 @@ class Server:
 
     async def _read_body(self, request: Request, reader: asyncio.StreamReader,
                          buffered: bytes) -> tuple[bytes, bytes]:
-        """Read a Content-Length body; return it and the bytes after it."""
-        if "Transfer-Encoding" in request.headers:
-            raise _Refused(text_response(501, "Transfer-Encoding is not supported by this server; "
-                                              "send the body with Content-Length"))
-        value = request.headers.get("Content-Length")
-        if value is None:
-            return b"", buffered
-        if not value.strip().isdigit():
-            raise _Refused(text_response(400, f"Content-Length {value!r} is not a number"))
-        length = int(value)
+        """Read the request's body (RFC 9112 section 6.3); return it and the bytes after it.
+        Every refusal here closes the connection: the body is not read, so where the next
+        request would start is unknown."""
+        try:
+            length = request_body_length(request)
+        except HTTPHeadError as exc:
+            raise _Refused(reject(exc)) from None
+        if length is None:
+            raise _Refused(text_response(501, "Transfer-Encoding: chunked request bodies are not "
+                                              "supported by this server; send the body with "
+                                              "Content-Length (RFC 9112 section 6.1)"))
         if length > MAX_BODY:
-            raise _Refused(text_response(413, f"request body of {length} bytes; "
+            raise _Refused(text_response(413, f"request body of {length} bytes (Content-Length); "
                                               f"the limit is {MAX_BODY}"))
         if len(buffered) < length:
-            async with asyncio.timeout(self.handshake_timeout):
-                buffered += await reader.readexactly(length - len(buffered))
+            try:
+                async with asyncio.timeout(self.handshake_timeout):
+                    buffered += await reader.readexactly(length - len(buffered))
+            except TimeoutError:
+                raise _Refused(text_response(
+                    408, f"the request body ({length} bytes, Content-Length) did not arrive "
+                         f"within {self.handshake_timeout} s")) from None
         return buffered[:length], buffered[length:]
 
     async def _answer(self, route: _Route | None, request: Request) -> Response:
@@ -376,9 +393,12 @@ class Server:
         if route.kind == "websocket":  # a plain GET, without "Upgrade: websocket"
             return text_response(
                 426, f"{request.path} is a WebSocket endpoint: connect with a WebSocket client "
-                     f"(in a browser: new WebSocket(\"ws://{request.headers.get('Host', 'HOST')}"
+                     f"(in a browser: new WebSocket(\"ws://{request.authority or 'HOST'}"
                      f"{request.path}\")), not a plain HTTP GET",
-                [("Upgrade", "websocket"), ("Sec-WebSocket-Version", "13")])
+                # RFC 9110 section 15.5.22: a 426 MUST carry Upgrade; section 7.8: whoever
+                # sends Upgrade MUST also send Connection: upgrade.
+                [("Upgrade", "websocket"), ("Connection", "Upgrade"),
+                 ("Sec-WebSocket-Version", "13")])
         if request.method not in route.methods:
             allowed = ", ".join(route.methods)
             return text_response(405, f"{request.method} is not allowed on {request.path}; "
@@ -392,14 +412,19 @@ class Server:
 
     async def _send_response(self, writer: asyncio.StreamWriter, response: Response,
                              keep_alive: bool) -> None:
-        # Content-Length always, from the actual body; Connection: close when we hang up.
+        # Content-Length always, from the actual body; Connection: close when we hang up,
+        # next to the response's own connection options (Upgrade, with a 426).
         drop = ("content-length", "connection")
         headers = Headers([(n, v) for n, v in response.headers if n.lower() not in drop])
         # RFC 9110 section 8.6: no Content-Length on a 1xx or 204 response (they have no body).
         if not (100 <= response.status < 200 or response.status == 204):
             headers.add("Content-Length", str(len(response.body)))
+        options = [o for o in parse_header_list(response.headers.get("Connection"))
+                   if o.lower() not in ("close", "keep-alive")]
         if not keep_alive:
-            headers.add("Connection", "close")
+            options.append("close")
+        if options:
+            headers.add("Connection", ", ".join(options))
         writer.write(Response(response.status, headers, response.reason, body=response.body)
                      .to_bytes())
         await writer.drain()

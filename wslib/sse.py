@@ -26,6 +26,7 @@ import re
 from dataclasses import dataclass
 
 from .errors import SSEError, UsageError
+from .http import digits_or_none
 
 __all__ = ["Event", "encode_event", "encode_comment", "EventStreamParser", "parse_events"]
 
@@ -298,14 +299,12 @@ class EventStreamParser:
             if "\0" not in value:  # an id containing NUL is ignored
                 self._id_buffer = self._id = value
         elif field == "retry":
-            # Only ASCII digits count: str.isdigit() alone would accept "²" or "٣".
-            if value.isascii() and value.isdigit():  # also False for ""
-                try:
-                    self._retry = self._block_retry = int(value)
-                except ValueError:
-                    # More than 4300 digits: Python refuses to convert it (a safety limit).
-                    # Such a delay means nothing; Chrome too ignores a retry that overflows.
-                    pass
+            # Only ASCII digits count (str.isdigit() alone would accept "²" or "٣"): the one
+            # number parser of wslib.http. Over 18 digits (a delay of 30 million years) the
+            # field is ignored, as Chrome ignores a retry that overflows.
+            retry = digits_or_none(value)
+            if retry is not None:  # "Otherwise, ignore the field."
+                self._retry = self._block_retry = retry
         # Any other field is ignored.
 
     def _dispatch(self, events: list[Event]) -> None:

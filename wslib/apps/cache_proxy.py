@@ -32,7 +32,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 from ..handshake import build_response, check_request
-from ..http import parse_request
+from ..http import digits_or_none, parse_request
 
 __all__ = [
     "SeenRequest",
@@ -167,7 +167,7 @@ class ResponseScanner(_Scanner):
     def _found(self, groups, fields, skipped):
         status = int(groups[0])
         length = next((v for n, v in fields if n == "content-length"), "0")
-        size = int(length) if length.isdigit() and status >= 200 and status not in (204, 304) else 0
+        size = digits_or_none(length) or 0 if status >= 200 and status not in (204, 304) else 0
         if size > self.max_buffer:
             size = 0  # too big for this toy: treat as bodiless rather than buffer it
         if size == 0:

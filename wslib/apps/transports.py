@@ -40,7 +40,8 @@ from urllib.parse import parse_qs
 from ..connection import Closed, Connection, TextMessage
 from ..errors import SSEError, UsageError
 from ..handshake import build_request, check_response, generate_key
-from ..http import HeadReader, Headers, Request, Response, parse_response, response_from_head
+from ..http import (HeadReader, Headers, Request, Response, digits_or_none, parse_digits,
+                    parse_response, response_from_head)
 from ..server import Router, Server, StreamResponse, serve, text_response
 from ..sse import EventStreamParser, encode_event
 from ..websocket import WebSocket
@@ -204,7 +205,7 @@ def _lines(events: Iterable[ServerEvent]) -> str:
 def _after(request: Request) -> int | None:
     """The ``after=K`` of the query string, or None when it is missing or not a number."""
     values = parse_qs(request.query).get("after", ["0"])
-    return int(values[0]) if values[0].isdigit() else None
+    return digits_or_none(values[0])
 
 
 def make_router(producer: Producer, *, hold: float = LONG_POLL_HOLD) -> Router:
@@ -234,7 +235,7 @@ def make_router(producer: Producer, *, hold: float = LONG_POLL_HOLD) -> Router:
     # Server-Sent Events: one response that never ends while there are events to send.
     async def events(request: Request) -> StreamResponse | Response:
         last_id = request.headers.get("Last-Event-ID", "0").strip()
-        after = int(last_id) if last_id.isdigit() else 0  # a reconnecting client resumes here
+        after = digits_or_none(last_id) or 0  # a reconnecting client resumes here
         if after >= producer.n:
             return Response(204)  # nothing more will come: 204 tells an EventSource to stop
 
@@ -414,7 +415,8 @@ async def read_response(stream: CountedStream, buffered: bytes = b"") -> tuple[R
     bytes that came after it."""
     result, rest = await _read_head(stream, buffered)
     response = response_from_head(*result)
-    length = int(response.headers.get("Content-Length", "0"))
+    length = parse_digits(response.headers.get("Content-Length", "0"), "Content-Length",
+                          header="Content-Length")
     while len(rest) < length:
         data = await stream.read()
         if not data:
@@ -654,8 +656,9 @@ class BufferingProxy:
                 if not await more():
                     return await forward(len(buf))
             length = parse_response(bytes(buf[:end + 4])).headers.get("Content-Length")
-            if length is not None and length.strip().isdigit():
-                total = end + 4 + int(length)
+            number = None if length is None else digits_or_none(length.strip())
+            if number is not None:
+                total = end + 4 + number
                 while len(buf) < total:
                     if not await more():
                         return await forward(len(buf))
