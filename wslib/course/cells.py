@@ -1,0 +1,46 @@
+"""Finding an exercise's cells in a notebook: the stub cell that defines its name, and the check
+cells that call its check. Plain text matching, so that it also works on a cell with a syntax
+error (which is exactly the cell a grader must recognise)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ..exercises.catalog import Exercise
+
+__all__ = ["defines", "calls_check", "is_check_only", "source_of", "is_stub"]
+
+# A line of a cell that only checks: the import of the checks, or a check call on a plain name.
+_CHECK_ONLY_LINE = re.compile(
+    r"(from\s+wslib\.exercises\s+import\s+[\w\s,]+|import\s+wslib\.exercises(\.\w+)?"
+    r"|(await\s+)?(\w+\.)?check_\w+\(\s*\w+\s*\))\s*(#.*)?")
+
+
+def source_of(cell: Any) -> str:
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else str(source)
+
+
+def defines(source: str, name: str) -> bool:
+    """Does this cell's code define ``name`` at top level (``def``, ``async def`` or ``=``)?"""
+    pattern = rf"^(async\s+def|def)\s+{re.escape(name)}\b|^{re.escape(name)}\s*(:[^=\n]*)?=(?!=)"
+    return re.search(pattern, source, re.MULTILINE) is not None
+
+
+def calls_check(source: str, ex: Exercise) -> bool:
+    """Is this a check cell of ``ex``: does it call ``check(name)``?"""
+    return re.search(rf"\b{re.escape(ex.check)}\(\s*{re.escape(ex.name)}\s*\)", source) is not None
+
+
+def is_check_only(source: str) -> bool:
+    """A cell that does nothing but import checks and call them on names: the grader skips it,
+    since it runs every check itself (once, with a time limit)."""
+    lines = [line.strip() for line in source.splitlines()]
+    code = [line for line in lines if line and not line.startswith("#")]
+    return bool(code) and all(_CHECK_ONLY_LINE.fullmatch(line) for line in code)
+
+
+def is_stub(source: str) -> bool:
+    """Does a stub cell still look untouched: ``raise NotImplementedError`` or ``...`` values?"""
+    return "NotImplementedError" in source or re.search(r":\s*\.\.\.\s*,", source) is not None
