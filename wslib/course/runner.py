@@ -42,7 +42,7 @@ from ..exercises.catalog import Exercise, Lesson
 from .cells import defines, is_check_only, source_of
 from .kernel import MIME
 
-__all__ = ["Outcome", "NotebookRun", "run_notebook", "read_notebook"]
+__all__ = ["Outcome", "NotebookRun", "run_notebook", "read_notebook", "kernel_manager"]
 
 PROBE_TIMEOUT = 10  # seconds an interrupted kernel gets to show it is responsive again
 
@@ -196,9 +196,13 @@ async def _check(client: NotebookClient, nb: Any, ex: Exercise, timeout: float,
     return Outcome(ex.id, "error", note=f"checking `{ex.name}` failed: {why}"), True
 
 
+def kernel_manager() -> AsyncKernelManager:
+    """A manager for a kernel of the Python that runs the grader (its wslib, its packages)."""
+    return AsyncKernelManager(kernel_name="wscourse-grader", kernel_spec_manager=_CurrentPython())
+
+
 def _client(nb: Any, path: Path) -> NotebookClient:
-    km = AsyncKernelManager(kernel_name="wscourse-grader", kernel_spec_manager=_CurrentPython())
-    return NotebookClient(nb, km=km, allow_errors=True, interrupt_on_timeout=False,
+    return NotebookClient(nb, km=kernel_manager(), allow_errors=True, interrupt_on_timeout=False,
                           startup_timeout=60, shutdown_kernel="immediate", record_timing=False,
                           resources={"metadata": {"path": str(path.parent)}})
 
