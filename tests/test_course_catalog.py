@@ -131,3 +131,12 @@ def test_check_only_cells():
     assert defines("async def echo_once(url, text):\n    ...", "echo_once")
     assert defines("CLOSE_CODES: dict = {}", "CLOSE_CODES") and not defines("CLOSE_CODES == 1", "CLOSE_CODES")
     assert defines("def frame_header(payload_length)  # no colon", "frame_header")
+
+
+def test_teachers_guide_lists_each_lessons_points():
+    text = (ROOT / "docs" / "teaching.md").read_text()
+    for item in LESSONS:
+        if item.exercises:
+            row = re.search(rf"^\| {item.number} \|.*\| (\d+) \| [^|]* \|$", text, re.MULTILINE)
+            assert row, f"docs/teaching.md has no row for lesson {item.number}"
+            assert int(row.group(1)) == item.max_points, f"lesson {item.number}'s points"
