@@ -1,9 +1,10 @@
 """``python -m wslib.course grade`` and ``check`` on a fixture class (tests/fixtures/course/).
 
 One student with the reference solutions, one with known wrong answers, and one each with an
-infinite loop, os._exit, a syntax error, a renamed and a deleted function, an empty notebook and
-a file that is not JSON. The class is graded once (two notebooks at a time, 10 s limits: about
-40 s on a quiet 2-core machine); each test reads the report.
+infinite loop in a function, os._exit, a syntax error, a renamed and a deleted function, an
+empty notebook, a file that is not JSON, and a loop at the top level of a cell. The class is
+graded once (two notebooks at a time, 10 s limits: under a minute on a quiet 2-core machine);
+each test reads the report.
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ import pytest
 
 from tests.fixtures.course.make_class import (BOB_PAYLOAD_LENGTH, EXPECTED, ALL_03, student_notebook,
                                               write_class)
-from wslib.course.grade import find_submissions, grade_notebook
+from wslib.course.grade import find_submissions, grade_notebook, score
+from wslib.course.runner import Outcome
+from wslib.exercises.catalog import exercise
 from wslib.exercises import lesson03
 
 pytestmark = pytest.mark.timeout(400)
@@ -38,7 +41,7 @@ def report(tmp_path_factory) -> Path:
     done = _course("grade", "submissions", "--out", "report", "--timeout", "10", "--jobs", "2",
                    cwd=base)
     assert done.returncode == 0, done.stderr
-    assert "graded 10/10" in done.stderr  # the progress, one line per notebook when not a tty
+    assert "graded 11/11" in done.stderr  # the progress, one line per notebook when not a tty
     return base / "report"
 
 
@@ -63,8 +66,8 @@ def test_summary_has_the_class_table_and_pass_rates(report):
     assert "| alice | 6 / 6 | 7 / 7 | 13 / 13 |" in text
     assert "| bob | 2 / 6 | 2 / 7 | 4 / 13 |" in text
     assert "| hank | 0 / 6 | 0 / 7 | 0 / 13 |" in text
-    # 3.1: passed by alice, bob, erin (3 of 8); 2 errors (dave, hank), 1 timeout, 2 missing
-    assert "| 3.1 parse the first two bytes | `parse_header` | 2 | 38% | 3 | 0 | 0 | 2 | 1 | 2 |" in text
+    # 3.1: passed by alice, bob, erin, ivan (4 of 9); 2 errors (dave, hank), 1 timeout, 2 missing
+    assert "| 3.1 parse the first two bytes | `parse_header` | 2 | 44% | 4 | 0 | 0 | 2 | 1 | 2 |" in text
 
 
 def test_feedback_of_known_wrong_answers_gives_the_checks_hints(report):
@@ -94,6 +97,17 @@ def test_feedback_says_what_went_wrong_with_a_broken_notebook(report):
     assert "not a Jupyter notebook" in feedback(report, "hank")
     assert "no notebook for lesson 05 was handed in" in feedback(report, "hank")
     assert feedback(report, "alice").count("✓") == 6
+    ivan = feedback(report, "ivan")
+    assert "the notebook ran out of time (10 s) at cell 5 (`while True:" in ivan
+    assert "before `payload_length` was defined" in ivan
+
+
+def test_scaled_scoring_counts_the_checks_that_pass():
+    ex = exercise("3.3")
+    half = Outcome("3.3", "failed", [{"passed": True}, {"passed": False}, {"passed": True}])
+    assert score(ex, half, "all") == 0 and score(ex, half, "scaled") == 1.33
+    assert score(ex, Outcome("3.3", "passed"), "scaled") == 2
+    assert score(ex, Outcome("3.3", "timeout"), "scaled") == 0
 
 
 def test_submissions_match_lessons_by_the_number_in_the_file_name(tmp_path):

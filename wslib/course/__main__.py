@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import queue
 import sys
 from pathlib import Path
+from typing import Any, Coroutine, TypeVar
 
 from ..exercises.catalog import lesson, lesson_of_filename
 from .grade import SCORINGS, grade_class, grade_notebook
 from .release import ReleaseError, release
 from .report import feedback_text, write_report
+
+T = TypeVar("T")
 
 
 def _lessons(text: str) -> list[str]:
@@ -68,6 +72,28 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _run(coro: Coroutine[Any, Any, T]) -> T:
+    """asyncio.run, without the noise of nbclient's abandoned output readers: when a kernel is
+    shut down after a time-out, their pending reads end with queue.Empty, which nobody awaits."""
+
+    async def main() -> T:
+        loop = asyncio.get_running_loop()
+        default = loop.get_exception_handler()
+
+        def handler(loop: asyncio.AbstractEventLoop, context: dict) -> None:
+            if isinstance(context.get("exception"), queue.Empty):
+                return
+            if default is not None:
+                default(loop, context)
+            else:
+                loop.default_exception_handler(context)
+
+        loop.set_exception_handler(handler)
+        return await coro
+
+    return asyncio.run(main())
+
+
 def _check(args: argparse.Namespace) -> int:
     number = args.lesson[0] if args.lesson else lesson_of_filename(args.notebook.name)
     if number is None:
@@ -78,9 +104,9 @@ def _check(args: argparse.Namespace) -> int:
         return 2
     lesson(number)
     print(f"checking {args.notebook.name} (lesson {number}) in a fresh kernel...", file=sys.stderr)
-    grades, notes = asyncio.run(grade_notebook(args.notebook, number, "", args.timeout,
+    grades, notes = _run(grade_notebook(args.notebook, number, "", args.timeout,
                                                args.hidden, args.scoring))
-    print(feedback_text(args.notebook.name, grades, notes))
+    print(feedback_text("", grades, notes, title=f"{args.notebook.name}: what the grader sees"))
     return 0
 
 
@@ -96,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
         if not args.submissions.is_dir():
             print(f"error: {args.submissions} is not a folder", file=sys.stderr)
             return 2
-        grades, notes, numbers = asyncio.run(grade_class(
+        grades, notes, numbers = _run(grade_class(
             args.submissions, args.lessons, args.timeout, args.jobs, args.hidden, args.scoring))
         write_report(args.out, grades, notes, numbers, args.scoring, args.timeout)
         students = len({g.student for g in grades})

@@ -3,7 +3,11 @@
 After the student's own cells have run, the grader sends one cell per exercise::
 
     import wslib.course.kernel as __wscourse__
-    await __wscourse__.show("3.1", globals(), [])
+    __wscourse__.show("3.1", globals(), [])
+
+(``await __wscourse__.show_async(...)`` for an ``async`` check: a plain cell is used whenever
+possible, because ipykernel interrupts an awaited cell by cancelling it, which never stops a
+busy loop, while a plain cell gets a KeyboardInterrupt),
 
 which runs the catalog's check on what the notebook defined under the exercise's name, then the
 hidden cases, and shows the outcome as a display output of type :data:`MIME` (a dict that the
@@ -19,7 +23,7 @@ from ..exercises import Report, judge_answer
 from ..exercises.catalog import Exercise, exercise
 from .hidden import cases_for
 
-__all__ = ["MIME", "evaluate", "show", "status_of"]
+__all__ = ["MIME", "evaluate", "evaluate_sync", "show", "show_async", "status_of", "is_async"]
 
 MIME = "application/vnd.wscourse.result+json"
 
@@ -50,34 +54,73 @@ def _hidden_report(ex: Exercise, answer: Any, files: list[str]) -> Report:
     return report
 
 
-async def evaluate(exercise_id: str, namespace: dict[str, Any],
-                   hidden_files: list[str] | tuple[str, ...] = ()) -> dict[str, Any]:
-    """The outcome of one exercise: ``{"exercise", "status", "results", "note"}``."""
-    ex = exercise(exercise_id)
-    outcome: dict[str, Any] = {"exercise": ex.id, "status": "missing", "results": [], "note": ""}
-    if ex.name not in namespace:
-        return outcome
-    answer = namespace[ex.name]
-    try:
-        report = ex.check_function()(answer)
-        if inspect.isawaitable(report):
-            report = await report
-        outcome["status"] = status_of(report)
-        outcome["results"] = _lines(report, hidden=False)
-        if outcome["status"] != "not_attempted" and ex.hidden:
-            hidden = _hidden_report(ex, answer, list(hidden_files))
-            outcome["results"] += _lines(hidden, hidden=True)
-            if not all(r.passed for r in hidden.results):
-                outcome["status"] = "failed"
-    except (Exception, SystemExit) as exc:  # a check never raises; the learner's code may exit
-        outcome.update(status="error", results=[],
-                       note=f"checking {ex.name} raised {type(exc).__name__}: {exc}")
+def _outcome(ex: Exercise, answer: Any, report: Report, files: list[str]) -> dict[str, Any]:
+    outcome = {"exercise": ex.id, "status": status_of(report),
+               "results": _lines(report, hidden=False), "note": ""}
+    if outcome["status"] != "not_attempted" and ex.hidden:
+        hidden = _hidden_report(ex, answer, files)
+        outcome["results"] += _lines(hidden, hidden=True)
+        if not all(r.passed for r in hidden.results):
+            outcome["status"] = "failed"
     return outcome
 
 
-async def show(exercise_id: str, namespace: dict[str, Any],
-               hidden_files: list[str] | tuple[str, ...] = ()) -> None:
-    """Evaluate and show the outcome for the grader to read (see the module docstring)."""
+def _failure(ex: Exercise, exc: BaseException) -> dict[str, Any]:
+    return {"exercise": ex.id, "status": "error", "results": [],
+            "note": f"checking {ex.name} raised {type(exc).__name__}: {exc}"}
+
+
+def _missing(ex: Exercise) -> dict[str, Any]:
+    return {"exercise": ex.id, "status": "missing", "results": [], "note": ""}
+
+
+def evaluate_sync(exercise_id: str, namespace: dict[str, Any],
+                  hidden_files: list[str] | tuple[str, ...] = ()) -> dict[str, Any]:
+    """The outcome of one exercise whose check is a plain function:
+    ``{"exercise", "status", "results", "note"}``. A cell that calls it can be interrupted
+    (KeyboardInterrupt) when the learner's code loops; an awaited cell could not be."""
+    ex = exercise(exercise_id)
+    if ex.name not in namespace:
+        return _missing(ex)
+    try:
+        return _outcome(ex, namespace[ex.name], ex.check_function()(namespace[ex.name]),
+                        list(hidden_files))
+    except (Exception, SystemExit) as exc:  # a check never raises; the learner's code may exit
+        return _failure(ex, exc)
+
+
+async def evaluate(exercise_id: str, namespace: dict[str, Any],
+                   hidden_files: list[str] | tuple[str, ...] = ()) -> dict[str, Any]:
+    """Like :func:`evaluate_sync`, for any check: an ``async`` one is awaited."""
+    ex = exercise(exercise_id)
+    if not is_async(ex):
+        return evaluate_sync(exercise_id, namespace, hidden_files)
+    if ex.name not in namespace:
+        return _missing(ex)
+    try:
+        report = await ex.check_function()(namespace[ex.name])
+        return _outcome(ex, namespace[ex.name], report, list(hidden_files))
+    except (Exception, SystemExit) as exc:
+        return _failure(ex, exc)
+
+
+def is_async(ex: Exercise) -> bool:
+    return inspect.iscoroutinefunction(ex.check_function())
+
+
+def _display(outcome: dict[str, Any]) -> None:
     from IPython.display import display
 
-    display({MIME: await evaluate(exercise_id, namespace, hidden_files)}, raw=True)
+    display({MIME: outcome}, raw=True)
+
+
+def show(exercise_id: str, namespace: dict[str, Any],
+         hidden_files: list[str] | tuple[str, ...] = ()) -> None:
+    """Evaluate a plain check and show the outcome for the grader (the module docstring)."""
+    _display(evaluate_sync(exercise_id, namespace, hidden_files))
+
+
+async def show_async(exercise_id: str, namespace: dict[str, Any],
+                     hidden_files: list[str] | tuple[str, ...] = ()) -> None:
+    """The same for an ``async`` check (``await __wscourse__.show_async(...)``)."""
+    _display(await evaluate(exercise_id, namespace, hidden_files))

@@ -84,9 +84,10 @@ def lesson_feedback(grades: list[Grade]) -> list[str]:
     return lines + [""]
 
 
-def feedback_text(student: str, grades: list[Grade], notes: list[str] = ()) -> str:
+def feedback_text(student: str, grades: list[Grade], notes: list[str] = (),
+                  title: str = "") -> str:
     got, most = _sum(grades)
-    lines = [f"# Feedback for {student}", "", f"Total: **{points(got)} / {most} points**.", ""]
+    lines = [f"# {title or 'Feedback for ' + student}", "", f"Total: **{points(got)} / {most} points**.", ""]
     if notes:
         lines += ["Notes on what you handed in:", ""] + [f"- {n}" for n in notes] + [""]
     for number in sorted({g.lesson for g in grades}):

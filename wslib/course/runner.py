@@ -5,18 +5,22 @@ The steps, for one notebook of one lesson:
 1. read it (a file that is not a notebook: every exercise ``error``);
 2. start a fresh kernel of this Python (nbclient), and run the notebook's code cells in order
    with errors allowed, within ``timeout`` seconds together. The notebook's own check cells are
-   skipped: step 3 runs every check anyway, once. A cell still running when the time is up is
-   interrupted, and the cells after it do not run;
+   skipped: step 3 runs every check anyway, once;
 3. for each exercise of the lesson, run one more cell (:mod:`wslib.course.kernel`) that checks
    what the notebook defined, plus the hidden cases, within ``timeout`` seconds; it reads the
    result back from that cell's display output.
 
 What goes wrong becomes a status, never an exception: a name the notebook does not define is
 ``missing`` (or ``error`` when the cell that defines it raised, ``timeout`` when the notebook ran
-out of time first); a check that runs out of time is ``timeout`` (the kernel is interrupted and
-the next exercise is checked); a kernel that dies (``os._exit``, a crash) or that an interrupt
-cannot stop makes that exercise ``error`` or ``timeout``, and the remaining exercises are checked
-in a new kernel, after the notebook's cells have run again.
+out of time first); a check that runs out of time is ``timeout``, and one that kills the kernel
+(``os._exit``, a crash) is ``error``.
+
+A kernel that ran out of time or died is never used again: interrupting a kernel is not
+reliable (ipykernel cancels an awaited cell instead of raising KeyboardInterrupt, which does not
+stop a busy loop, and output of the cells after an interrupt can go missing). Instead the
+grader starts a new kernel, runs the notebook's cells again (only those before the cell that
+ran out of time, when one did), and checks the exercises that are left. Each new kernel settles
+at least one exercise, so a notebook gets at most one kernel per exercise, plus one.
 """
 
 from __future__ import annotations
@@ -40,12 +44,9 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
 from ..exercises.catalog import Exercise, Lesson
 from .cells import defines, is_check_only, source_of
-from .kernel import MIME
+from .kernel import MIME, is_async
 
 __all__ = ["Outcome", "NotebookRun", "run_notebook", "read_notebook", "kernel_manager"]
-
-PROBE_TIMEOUT = 10  # seconds an interrupted kernel gets to show it is responsive again
-
 
 @dataclass
 class Outcome:
@@ -71,7 +72,6 @@ class _Cells:
     errors: list[tuple[int, str, str, str]] = field(default_factory=list)  # index, ename, evalue, source
     timed_out_at: int | None = None
     dead_at: int | None = None
-    stuck: bool = False  # an interrupt did not stop a cell
 
 
 class _CurrentPython(KernelSpecManager):
@@ -107,23 +107,14 @@ def _where(index: int, source: str) -> str:
     return f"cell {index + 1} (`{first}`)"
 
 
-async def _interrupt_and_probe(client: NotebookClient, nb: Any) -> bool:
-    """Interrupt the kernel; True when it answers a trivial cell afterwards."""
-    try:
-        await client.km.interrupt_kernel()
-        probe = nbformat.v4.new_code_cell("pass")
-        nb.cells.append(probe)
-        client.timeout = PROBE_TIMEOUT
-        await client.async_execute_cell(probe, len(nb.cells) - 1, store_history=False)
-        return True
-    except Exception:  # CellTimeoutError, DeadKernelError, a kernel that is gone
-        return False
-
-
-async def _run_cells(client: NotebookClient, nb: Any, timeout: float) -> _Cells:
+async def _run_cells(client: NotebookClient, nb: Any, timeout: float,
+                     stop_at: int | None) -> _Cells:
+    """Run the student's cells (those before ``stop_at`` only, when given)."""
     state = _Cells()
     deadline = monotonic() + timeout
     for index, cell in enumerate(list(nb.cells)):
+        if stop_at is not None and index >= stop_at:
+            break
         source = source_of(cell)
         if cell.get("cell_type") != "code" or not source.strip() or is_check_only(source):
             continue
@@ -136,7 +127,6 @@ async def _run_cells(client: NotebookClient, nb: Any, timeout: float) -> _Cells:
             await client.async_execute_cell(cell, index)
         except CellTimeoutError:
             state.timed_out_at = index
-            state.stuck = not await _interrupt_and_probe(client, nb)
             break
         except DeadKernelError:
             state.dead_at = index
@@ -169,31 +159,31 @@ def _explain_missing(ex: Exercise, nb: Any, state: _Cells, timeout: float) -> Ou
 
 async def _check(client: NotebookClient, nb: Any, ex: Exercise, timeout: float,
                  hidden_files: list[str]) -> tuple[Outcome, bool]:
-    """Check one exercise in the running kernel: (outcome, is the kernel still usable)."""
+    """Check one exercise in the running kernel: (outcome, can the kernel be used again)."""
+    call = "await __wscourse__.show_async" if is_async(ex) else "__wscourse__.show"
     cell = nbformat.v4.new_code_cell("import wslib.course.kernel as __wscourse__\n"
-                                     f"await __wscourse__.show({ex.id!r}, globals(), "
-                                     f"{hidden_files!r})")
+                                     f"{call}({ex.id!r}, globals(), {hidden_files!r})")
     nb.cells.append(cell)
     client.timeout = max(1, math.ceil(timeout))
     try:
         await client.async_execute_cell(cell, len(nb.cells) - 1, store_history=False)
     except CellTimeoutError:
-        usable = await _interrupt_and_probe(client, nb)
         return Outcome(ex.id, "timeout", note=f"checking `{ex.name}` took longer than "
-                       f"{timeout:g} s: an infinite loop, or a call that waits forever?"), usable
+                       f"{timeout:g} s: an infinite loop, or a call that waits forever?"), False
     except DeadKernelError:
         return Outcome(ex.id, "error", note=f"the kernel died while checking `{ex.name}` "
                        "(does it call os._exit(), or crash Python?)"), False
+    return _read_result(cell, ex), True
+
+
+def _read_result(cell: Any, ex: Exercise) -> Outcome:
     for out in cell.outputs:
         data = out.get("data", {}).get(MIME) if out.get("output_type") == "display_data" else None
         if isinstance(data, dict):
-            return Outcome(ex.id, data["status"], data.get("results", []),
-                           data.get("note", "")), True
+            return Outcome(ex.id, data["status"], data.get("results", []), data.get("note", ""))
     errors = [out for out in cell.outputs if out.get("output_type") == "error"]
-    if errors and errors[0].get("ename") == "KeyboardInterrupt":
-        return Outcome(ex.id, "timeout", note=f"checking `{ex.name}` was interrupted"), True
     why = f"{errors[0].get('ename')}: {errors[0].get('evalue')}" if errors else "no result"
-    return Outcome(ex.id, "error", note=f"checking `{ex.name}` failed: {why}"), True
+    return Outcome(ex.id, "error", note=f"checking `{ex.name}` failed: {why}")
 
 
 def kernel_manager() -> AsyncKernelManager:
@@ -208,34 +198,37 @@ def _client(nb: Any, path: Path) -> NotebookClient:
 
 
 async def _session(nb: Any, run: NotebookRun, pending: list[Exercise], timeout: float,
-                   hidden_files: list[str]) -> list[Exercise]:
-    """One kernel: run the cells, check exercises until the kernel is unusable. Returns the
-    exercises still to check (in a new kernel)."""
+                   hidden_files: list[str], cells: _Cells | None) -> tuple[list[Exercise], _Cells]:
+    """One kernel: run the cells, then check exercises until the kernel cannot be used again.
+    ``cells`` is what an earlier kernel found (its time-out cell is not run again). Returns the
+    exercises still to check, in a new kernel, and what running the cells found."""
     client = _client(nb, run.path)
+    stop_at = cells.timed_out_at if cells else None
     # The kernel's own stderr (ipykernel's start-up warnings) would garble the progress bar.
     async with client.async_setup_kernel(cleanup_kc=True, stderr=subprocess.DEVNULL):
-        state = await _run_cells(client, nb, timeout)
+        state = await _run_cells(client, nb, timeout, stop_at)
+        if cells is not None:
+            state.timed_out_at = cells.timed_out_at  # for the explanations
+        elif state.timed_out_at is not None:
+            return pending, state  # check in a kernel that is not busy with the cell
         if state.dead_at is not None:
-            note = (f"the kernel died while running {_where(state.dead_at, source_of(nb.cells[state.dead_at]))} "
-                    "(os._exit(), or a crash): nothing in this notebook could be checked")
+            where = _where(state.dead_at, source_of(nb.cells[state.dead_at]))
             for ex in pending:
-                run.outcomes[ex.id] = Outcome(ex.id, "error", note=note)
-            return []
+                run.outcomes[ex.id] = Outcome(ex.id, "error", note=f"the kernel died while "
+                                              f"running {where} (os._exit(), or a crash): "
+                                              "nothing in this notebook could be checked")
+            return [], state
         if not run.notes:
             run.notes += [f"{_where(i, s)} raised {_error(ename, evalue)}"
                           for i, ename, evalue, s in state.errors[:5]]
         for n, ex in enumerate(pending):
-            if state.stuck:
-                run.outcomes[ex.id] = Outcome(ex.id, "timeout", note="the notebook ran out of "
-                                              f"time ({timeout:g} s) and could not be interrupted")
-                continue
             outcome, usable = await _check(client, nb, ex, timeout, hidden_files)
             if outcome.status == "missing":
                 outcome = _explain_missing(ex, nb, state, timeout)
             run.outcomes[ex.id] = outcome
             if not usable:
-                return pending[n + 1:]
-    return []
+                return pending[n + 1:], state
+    return [], state
 
 
 async def run_notebook(path: Path, lesson: Lesson, timeout: float = 60,
@@ -253,9 +246,11 @@ async def run_notebook(path: Path, lesson: Lesson, timeout: float = 60,
         return run
     pending = list(lesson.exercises)
     hidden = [str(Path(f).resolve()) for f in hidden_files]
+    cells = None
     while pending:
         try:
-            pending = await _session(copy.deepcopy(nb), run, pending, timeout, hidden)
+            pending, cells = await _session(copy.deepcopy(nb), run, pending, timeout, hidden,
+                                            cells)
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # the kernel did not start, or the grader lost it
