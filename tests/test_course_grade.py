@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import io
 import subprocess
 import sys
 from pathlib import Path
@@ -19,7 +20,7 @@ import pytest
 
 from tests.fixtures.course.make_class import (BOB_PAYLOAD_LENGTH, EXPECTED, ALL_03, student_notebook,
                                               write_class)
-from wslib.course.grade import find_submissions, grade_notebook, score
+from wslib.course.grade import Progress, find_submissions, grade_notebook, score
 from wslib.course.runner import Outcome
 from wslib.exercises.catalog import exercise
 from wslib.exercises import lesson03
@@ -143,3 +144,20 @@ def test_check_prints_the_score_for_a_student(tmp_path):
     assert "**3.3** read the payload length (`payload_length`): failed, 0 / 2 points" in done.stdout
     bad = _course("check", "nothing.ipynb", cwd=tmp_path)
     assert bad.returncode == 2 and "no lesson number" in bad.stderr
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_is_a_bar_on_a_terminal_and_lines_in_a_log():
+    tty, log = _Terminal(), io.StringIO()
+    for stream in (tty, log):
+        bar = Progress(2, stream)
+        bar.step("alice 03: 3/3 passed")
+        bar.step("bob 03: 1/3 passed")
+    assert tty.getvalue().count("\r") == 2 and "[" + "#" * 30 + "] 2/2" in tty.getvalue()
+    assert tty.getvalue().endswith("\n")
+    assert log.getvalue().splitlines() == ["graded 1/2: alice 03: 3/3 passed",
+                                           "graded 2/2: bob 03: 1/3 passed"]

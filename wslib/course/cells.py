@@ -9,12 +9,12 @@ from typing import Any
 
 from ..exercises.catalog import Exercise
 
-__all__ = ["defines", "calls_check", "is_check_only", "source_of", "is_stub"]
+__all__ = ["defines", "calls_check", "is_check_only", "without_checks", "source_of", "is_stub"]
 
-# A line of a cell that only checks: the import of the checks, or a check call on a plain name.
-_CHECK_ONLY_LINE = re.compile(
-    r"(from\s+wslib\.exercises\s+import\s+[\w\s,]+|import\s+wslib\.exercises(\.\w+)?"
-    r"|(await\s+)?(\w+\.)?check_\w+\(\s*\w+\s*\))\s*(#.*)?")
+# The lines of a cell that only checks: the import of the checks, and check calls on plain names.
+_IMPORT_LINE = re.compile(r"(from\s+wslib\.exercises\s+import\s+[\w\s,]+"
+                          r"|import\s+wslib\.exercises(\.\w+)?)\s*(#.*)?")
+_CHECK_LINE = re.compile(r"(await\s+)?(\w+\.)?check_\w+\(\s*\w+\s*\)\s*(#.*)?")
 
 
 def source_of(cell: Any) -> str:
@@ -23,8 +23,10 @@ def source_of(cell: Any) -> str:
 
 
 def defines(source: str, name: str) -> bool:
-    """Does this cell's code define ``name`` at top level (``def``, ``async def`` or ``=``)?"""
-    pattern = rf"^(async\s+def|def)\s+{re.escape(name)}\b|^{re.escape(name)}\s*(:[^=\n]*)?=(?!=)"
+    """Does this cell's code define ``name`` at top level (``def``, ``async def``, ``class``,
+    or ``=``)?"""
+    pattern = (rf"^(async\s+def|def|class)\s+{re.escape(name)}\b"
+               rf"|^{re.escape(name)}\s*(:[^=\n]*)?=(?!=)")
     return re.search(pattern, source, re.MULTILINE) is not None
 
 
@@ -33,12 +35,21 @@ def calls_check(source: str, ex: Exercise) -> bool:
     return re.search(rf"\b{re.escape(ex.check)}\(\s*{re.escape(ex.name)}\s*\)", source) is not None
 
 
-def is_check_only(source: str) -> bool:
-    """A cell that does nothing but import checks and call them on names: the grader skips it,
-    since it runs every check itself (once, with a time limit)."""
+def _code_lines(source: str) -> list[str]:
     lines = [line.strip() for line in source.splitlines()]
-    code = [line for line in lines if line and not line.startswith("#")]
-    return bool(code) and all(_CHECK_ONLY_LINE.fullmatch(line) for line in code)
+    return [line for line in lines if line and not line.startswith("#")]
+
+
+def is_check_only(source: str) -> bool:
+    """A cell that does nothing but import checks and call them on names."""
+    code = _code_lines(source)
+    return bool(code) and all(_IMPORT_LINE.fullmatch(x) or _CHECK_LINE.fullmatch(x) for x in code)
+
+
+def without_checks(source: str) -> str:
+    """What the grader runs of a check-only cell: its imports (later cells may use them), not
+    its check calls (the grader runs every check itself, once, with a time limit)."""
+    return "\n".join(x for x in _code_lines(source) if _IMPORT_LINE.fullmatch(x))
 
 
 def is_stub(source: str) -> bool:
