@@ -5,13 +5,14 @@ After the student's own cells have run, the grader sends one cell per exercise::
     import wslib.course.kernel as __wscourse__
     __wscourse__.show("3.1", globals(), [])
 
-(``await __wscourse__.show_async(...)`` for an ``async`` check: a plain cell is used whenever
-possible, because ipykernel interrupts an awaited cell by cancelling it, which never stops a
-busy loop, while a plain cell gets a KeyboardInterrupt),
+It runs the catalog's check on what the notebook defined under the exercise's name, then the
+hidden cases, and shows the outcome as a display output of type :data:`MIME`: a dict that the
+grader reads back (unlike printed text, it cannot get mixed up with what the student prints).
 
-which runs the catalog's check on what the notebook defined under the exercise's name, then the
-hidden cases, and shows the outcome as a display output of type :data:`MIME` (a dict that the
-grader reads back: unlike printed text it cannot be mixed up with what the student prints).
+An ``async`` check is awaited instead (``await __wscourse__.show_async(...)``). A plain cell is
+used whenever possible: interrupting it (the stop button) raises KeyboardInterrupt, which stops
+a busy loop, while ipykernel only cancels an awaited cell, which does not. (The grader itself
+never interrupts: a kernel that runs out of time is replaced, see :mod:`wslib.course.runner`.)
 """
 
 from __future__ import annotations
