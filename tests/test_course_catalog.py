@@ -3,6 +3,7 @@ solutions, and the hidden cases expect what the reference solutions answer. No k
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import importlib
 import linecache
@@ -146,3 +147,18 @@ def test_teachers_guide_lists_each_lessons_points():
             row = re.search(rf"^\| {item.number} \|.*\| (\d+) \| [^|]* \|$", text, re.MULTILINE)
             assert row, f"docs/teaching.md has no row for lesson {item.number}"
             assert int(row.group(1)) == item.max_points, f"lesson {item.number}'s points"
+
+
+@pytest.mark.parametrize("item", [item for item in LESSONS if item.exercises], ids=lambda i: i.number)
+def test_solutions_carry_nbgrader_markers(item):
+    """Each exercise's answer in solutions/ sits between ### BEGIN SOLUTION / ### END SOLUTION
+    (inside a function, around a variable), so that a teacher can move to nbgrader."""
+    text = (ROOT / "solutions" / f"lesson{item.number}.py").read_text()
+    lines = text.splitlines()
+    nodes = {getattr(n, "name", None) or getattr(getattr(n, "targets", [None])[0], "id", None): n
+             for n in ast.parse(text).body}
+    for ex in item.exercises:
+        node = nodes[ex.name]
+        around = [x.strip() for x in lines[node.lineno - 2:node.end_lineno + 1]]
+        assert around.count("### BEGIN SOLUTION") == 1 and around.count("### END SOLUTION") == 1
+    assert text.count("### BEGIN SOLUTION") == len(item.exercises)
