@@ -113,12 +113,13 @@ def test_scaled_scoring_counts_the_checks_that_pass():
 
 def test_submissions_match_lessons_by_the_number_in_the_file_name(tmp_path):
     (tmp_path / "sam").mkdir()
-    for name in ("lesson3.ipynb", "notes.ipynb", "07_x.ipynb"):
+    for name in ("lesson3.ipynb", "notes.ipynb", "42_x.ipynb"):
         (tmp_path / "sam" / name).write_text("{}")
     (tmp_path / ".hidden").mkdir()
     [sub] = find_submissions(tmp_path)
     assert sub.student == "sam" and sorted(sub.notebooks) == ["03"]
-    assert any("notes.ipynb" in note for note in sub.notes)
+    assert "notes.ipynb was not graded: its name has no lesson number" in " ".join(sub.notes)
+    assert "42_x.ipynb was not graded: lesson 42 has no graded exercises" in sub.notes
 
 
 def test_teachers_hidden_file_adds_cases(tmp_path):

@@ -63,8 +63,9 @@ def find_submissions(root: Path) -> list[Submission]:
         for path in files:
             number = lesson_of_filename(path.name)
             if number not in known:
-                sub.notes.append(f"{path.relative_to(folder)}: no graded exercises for this file "
-                                 "name (the lesson number comes first in it: 03_frame_layout.ipynb)")
+                why = (f"lesson {number} has no graded exercises" if number else "its name has "
+                       "no lesson number (it comes first: 03_frame_layout.ipynb)")
+                sub.notes.append(f"{path.relative_to(folder)} was not graded: {why}")
                 continue
             other = sub.notebooks.get(number)
             if other is None or path.stat().st_mtime > other.stat().st_mtime:
