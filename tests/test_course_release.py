@@ -98,3 +98,5 @@ def test_release_refuses_a_lesson_without_its_stub_or_that_is_missing(tmp_path):
     shutil.copy(ROOT / "notebooks" / "03_frame_layout.ipynb", source)
     with pytest.raises(ReleaseError, match="no notebook for lesson"):
         release(tmp_path / "out", ["04"], source)
+    with pytest.raises(ReleaseError, match="the lessons' own folder"):
+        release(source, ["03"], source)

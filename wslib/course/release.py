@@ -102,6 +102,8 @@ def release(outdir: Path, lessons: list[str] | None = None, source: Path | None 
     if not source.is_dir():
         raise ReleaseError(f"{source} is not a folder of lesson notebooks (run release from a "
                            "checkout of the course, or give --source)")
+    if Path(outdir).resolve() == source.resolve():
+        raise ReleaseError("OUTDIR is the lessons' own folder: give a new folder for the copies")
     numbers = [f"{int(n):02d}" for n in lessons] if lessons else None
     copies = {n: (p, _student_copy(n, p)) for n, p in lesson_notebooks(source, numbers).items()}
     outdir = Path(outdir)
