@@ -116,7 +116,8 @@ def test_submissions_match_lessons_by_the_number_in_the_file_name(tmp_path):
     for name in ("lesson3.ipynb", "notes.ipynb", "42_x.ipynb"):
         (tmp_path / "sam" / name).write_text("{}")
     (tmp_path / ".hidden").mkdir()
-    [sub] = find_submissions(tmp_path)
+    (tmp_path / "report").mkdir()
+    [sub] = find_submissions(tmp_path, skip=tmp_path / "report")
     assert sub.student == "sam" and sorted(sub.notebooks) == ["03"]
     assert "notes.ipynb was not graded: its name has no lesson number" in " ".join(sub.notes)
     assert "42_x.ipynb was not graded: lesson 42 has no graded exercises" in sub.notes

@@ -123,7 +123,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {args.submissions} is not a folder", file=sys.stderr)
             return 2
         grades, notes, numbers = _run(grade_class(
-            args.submissions, args.lessons, args.timeout, args.jobs, args.hidden, args.scoring))
+            args.submissions, args.lessons, args.timeout, args.jobs, args.hidden, args.scoring,
+            skip=args.out))
         write_report(args.out, grades, notes, numbers, args.scoring, args.timeout)
         students = len({g.student for g in grades})
         print(f"graded {students} student(s), lessons {', '.join(numbers) or 'none'}: "

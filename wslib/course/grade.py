@@ -53,11 +53,14 @@ class Submission:
     notes: list[str] = field(default_factory=list)
 
 
-def find_submissions(root: Path) -> list[Submission]:
-    """One Submission per student folder of ``root``, sorted by name."""
+def find_submissions(root: Path, skip: Path | None = None) -> list[Submission]:
+    """One Submission per student folder of ``root``, sorted by name (not ``skip``: the report
+    folder, when it is inside ``root``)."""
     known = {item.number for item in LESSONS if item.exercises}
     found = []
-    for folder in sorted(p for p in Path(root).iterdir() if p.is_dir() and not p.name.startswith(".")):
+    skip = Path(skip).resolve() if skip else None
+    for folder in sorted(p for p in Path(root).iterdir() if p.is_dir() and not p.name.startswith(".")
+                         and p.resolve() != skip):
         sub = Submission(folder.name)
         files = sorted(p for p in folder.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
         for path in files:
@@ -133,13 +136,14 @@ class Progress:
 async def grade_class(root: Path, lessons: list[str] | None = None, timeout: float = 60,
                       jobs: int = 2, hidden_files: list[str] | tuple[str, ...] = (),
                       scoring: str = "all", progress: TextIO | None = sys.stderr,
+                      skip: Path | None = None,
                       ) -> tuple[list[Grade], dict[str, list[str]], list[str]]:
     """Grade every student of ``root``: (grades, notes per student, the lessons graded).
 
     ``lessons`` defaults to every catalog lesson that at least one student handed in. At most
     ``jobs`` notebooks run at the same time; a bad notebook only affects its own rows.
     """
-    subs = find_submissions(root)
+    subs = find_submissions(root, skip)
     numbers = sorted({f"{int(n):02d}" for n in lessons} if lessons else
                      {n for sub in subs for n in sub.notebooks})
     for number in numbers:
