@@ -153,22 +153,30 @@ async def grade_class(root: Path, lessons: list[str] | None = None, timeout: flo
     gate = asyncio.Semaphore(max(1, jobs))
     notes = {sub.student: list(sub.notes) for sub in subs}
 
-    async def one(sub: Submission, number: str) -> tuple[Submission, str, list[Grade]]:
+    async def one(sub: Submission, number: str) -> tuple[list[Grade], list[str]]:
+        path = sub.notebooks[number]
         async with gate:
-            rows, run_notes = await grade_notebook(sub.notebooks[number], number, sub.student,
-                                                   timeout, hidden_files, scoring)
-        notes[sub.student] += [f"{sub.notebooks[number].name}: {note}" for note in run_notes]
+            try:
+                rows, run_notes = await grade_notebook(path, number, sub.student, timeout,
+                                                       hidden_files, scoring)
+            except Exception as exc:  # a bug of the grader: this notebook's rows, not the batch
+                run = NotebookRun(path, {ex.id: Outcome(ex.id, "error", note=f"the grader "
+                                                        f"failed: {type(exc).__name__}: {exc}")
+                                         for ex in lesson(number).exercises})
+                rows, run_notes = _grades(sub.student, number, run, scoring), []
         passed = sum(r.status == "passed" for r in rows)
         bar.step(f"{sub.student} {number}: {passed}/{len(rows)} passed")
-        return sub, number, rows
+        return rows, [f"{path.name}: {note}" for note in run_notes]
 
-    done: dict[tuple[str, str], list[Grade]] = {}
-    for sub, number, rows in await asyncio.gather(*(one(s, n) for s, n in work)):
-        done[sub.student, number] = rows
+    results = await asyncio.gather(*(one(s, n) for s, n in work))
+    done = {(sub.student, number): result for (sub, number), result in zip(work, results)}
     grades = []
     for sub in subs:
         for number in numbers:
-            grades += done.get((sub.student, number)) or _grades(sub.student, number, None, scoring)
+            rows, run_notes = done.get((sub.student, number)) or (
+                _grades(sub.student, number, None, scoring), [])
+            grades += rows
+            notes[sub.student] += run_notes
     return grades, notes, numbers
 
 
