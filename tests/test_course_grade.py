@@ -67,6 +67,8 @@ def test_summary_has_the_class_table_and_pass_rates(report):
     assert "| alice | 6 / 6 | 7 / 7 | 13 / 13 |" in text
     assert "| bob | 2 / 6 | 2 / 7 | 4 / 13 |" in text
     assert "| hank | 0 / 6 | 0 / 7 | 0 / 13 |" in text
+    # (6+2+4+4+2+2+0+0+2) / 9 for 03, (7+2) / 9 for 05
+    assert "| *average* | 2.44 / 6 | 1 / 7 | 3.44 / 13 |" in text
     # 3.1: passed by alice, bob, erin, ivan (4 of 9); 2 errors (dave, hank), 1 timeout, 2 missing
     assert "| 3.1 parse the first two bytes | `parse_header` | 2 | 44% | 4 | 0 | 0 | 2 | 1 | 2 |" in text
 

@@ -111,6 +111,12 @@ def _summary(grades: list[Grade], numbers: list[str], scoring: str, timeout: flo
             cells.append(f"{points(got)} / {most}")
         got, most = _sum(mine)
         lines.append(f"| {student} | " + " | ".join(cells) + f" | {points(got)} / {most} |")
+    if students:
+        means = []
+        for n in numbers + [None]:
+            got, most = _sum([g for g in grades if n is None or g.lesson == n])
+            means.append(f"{points(got / len(students))} / {most // len(students)}")
+        lines.append("| *average* | " + " | ".join(means) + " |")
     lines += ["", "## Exercises", "",
               "Pass rate: the share of students whose answer passed every check.", "",
               "| exercise | name | points | pass rate | " + " | ".join(STATUSES) + " |",
