@@ -14,7 +14,7 @@ import pytest
 from nbclient import NotebookClient
 
 from tests.fixtures.course.make_class import solution_source
-from wslib.course.cells import calls_check, defines, source_of
+from wslib.course.cells import defines, is_check_cell, source_of
 from wslib.course.release import ReleaseError, release
 from wslib.course.runner import kernel_manager
 from wslib.exercises.catalog import lesson
@@ -51,7 +51,7 @@ def test_copy_has_the_stubs_and_no_solution(copies, number):
     for ex in lesson(number).exercises:
         stub = [c for c in copy.cells if c.cell_type == "code" and defines(source_of(c), ex.name)]
         assert len(stub) == 1
-        checks = [c for c in copy.cells if c.cell_type == "code" and calls_check(source_of(c), ex)]
+        checks = [c for c in copy.cells if c.cell_type == "code" and is_check_cell(source_of(c), ex)]
         assert checks and all(c.outputs == [] and c.execution_count is None for c in checks)
 
 
@@ -67,7 +67,7 @@ def test_copy_runs_top_to_bottom_without_an_error(copies, number):
               if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
     assert errors == []
     for ex in lesson(number).exercises:
-        [check] = [c for c in nb.cells if c.cell_type == "code" and calls_check(source_of(c), ex)]
+        [check] = [c for c in nb.cells if c.cell_type == "code" and is_check_cell(source_of(c), ex)]
         shown = "".join(o.get("text", "") or o.get("data", {}).get("text/plain", "")
                         for o in check.outputs)
         assert "not attempted" in shown

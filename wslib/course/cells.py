@@ -9,7 +9,8 @@ from typing import Any
 
 from ..exercises.catalog import Exercise
 
-__all__ = ["defines", "calls_check", "is_check_only", "without_checks", "source_of", "is_stub"]
+__all__ = ["defines", "calls_check", "is_check_cell", "is_check_only", "without_checks", "source_of",
+           "is_stub"]
 
 # The lines of a cell that only checks: the import of the checks, and check calls on plain names.
 _IMPORT_LINE = re.compile(r"(from\s+wslib\.exercises\s+import\s+[\w\s,]+"
@@ -38,6 +39,11 @@ def calls_check(source: str, ex: Exercise) -> bool:
 def _code_lines(source: str) -> list[str]:
     lines = [line.strip() for line in source.splitlines()]
     return [line for line in lines if line and not line.startswith("#")]
+
+
+def is_check_cell(source: str, ex: Exercise) -> bool:
+    """The check cell of ``ex``: it calls ``check(name)`` and does nothing else."""
+    return calls_check(source, ex) and is_check_only(source)
 
 
 def is_check_only(source: str) -> bool:

@@ -1,7 +1,7 @@
 """Student copies of the lessons: ``python -m wslib.course release OUTDIR [--lessons 03,04]``.
 
 A copy is the lesson notebook as it is in the repository, with the stored outputs of its
-exercise check cells cleared (they would show the "not attempted" text of the teacher's run).
+exercise check cells (the cells that only call a check on the stub's name) cleared (they would show the "not attempted" text of the teacher's run).
 Before writing anything, release checks what it copies: every exercise of the catalog has its
 stub cell, and that cell is still a stub (``raise NotImplementedError`` or ``...``), so a
 solution saved into a lesson by mistake is refused, not handed out. Nothing else is copied:
@@ -17,7 +17,7 @@ from pathlib import Path
 import nbformat
 
 from ..exercises.catalog import LESSONS, lesson_of_filename
-from .cells import calls_check, defines, is_stub, source_of
+from .cells import defines, is_check_cell, is_stub, source_of
 
 __all__ = ["ReleaseError", "release", "lesson_notebooks", "default_source"]
 
@@ -85,7 +85,7 @@ def _student_copy(number: str, path: Path) -> nbformat.NotebookNode:
                 raise ReleaseError(f"{path.name}: cell {i + 1} defines `{ex.name}` (exercise "
                                    f"{ex.id}) but is not a stub: it may hold a solution")
         for cell in nb.cells:
-            if cell.cell_type == "code" and calls_check(source_of(cell), ex):
+            if cell.cell_type == "code" and is_check_cell(source_of(cell), ex):
                 cell.outputs = []
                 cell.execution_count = None
     for i, cell in enumerate(nb.cells):
