@@ -24,6 +24,7 @@ from ..exercises import Case
 from ..frames import Frame, Opcode, encode_frame
 from ..handshake import accept_key
 from ..masking import mask
+from ..sse import Event
 
 __all__ = ["HIDDEN", "same_answer", "cases_for", "load_hidden_file"]
 
@@ -67,6 +68,9 @@ def _with(**changes: str | None) -> dict[str, str]:
         else:
             headers[name] = value
     return headers
+
+
+_HISTORY = [Event("first", id="a1"), Event("second", id="b7"), Event("third", event="x", id="c9")]
 
 
 def _masked_frame_hex(payload: bytes, opcode: Opcode = Opcode.TEXT) -> str:
@@ -132,6 +136,10 @@ HIDDEN: dict[str, list[Case]] = {
                    (([(True, 1, b"\xff")],), 1007)],
                   "binary messages stay bytes, control frames may come between fragments, and "
                   "the first broken rule decides the close code"),
+    "9.2": _cases([((_HISTORY, None), []), ((_HISTORY, "b7"), _HISTORY[2:]),
+                   ((_HISTORY, "c9"), []), ((_HISTORY, "zz"), _HISTORY), ((_HISTORY, "7"), _HISTORY)],
+                  "ids are strings compared whole: the events after the one with that id, none "
+                  "after the last, and the whole history for an id the server no longer knows"),
 }
 
 
