@@ -16,8 +16,10 @@ GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 # Exercise 2.1
 def accept_key(key: str) -> str:
     """Sec-WebSocket-Accept for a Sec-WebSocket-Key: base64(SHA-1(key + GUID))."""
+    ### BEGIN SOLUTION
     digest = hashlib.sha1((key + GUID).encode("ascii")).digest()  # 20 raw bytes, not hex
     return base64.b64encode(digest).decode("ascii")
+    ### END SOLUTION
 
 
 # Exercise 2.2
@@ -30,6 +32,7 @@ def _tokens(value: str | None) -> list[str]:
 
 def handshake_status(headers: dict[str, str], origins: list[str] | None = None) -> int:
     """The HTTP status a server answers to an upgrade request with these headers."""
+    ### BEGIN SOLUTION
     h = {name.lower(): value for name, value in headers.items()}  # names are case-insensitive
     if not h.get("host"):
         return 400
@@ -51,11 +54,13 @@ def handshake_status(headers: dict[str, str], origins: list[str] | None = None) 
     if origins is not None and h.get("origin") not in origins:
         return 403
     return 101
+    ### END SOLUTION
 
 
 # Exercise 2.3
 def parse_response(data: bytes) -> tuple[int, dict[str, str]]:
     """(status, headers) of an HTTP response head; header names lower-cased."""
+    ### BEGIN SOLUTION
     head = data.split(b"\r\n\r\n", 1)[0]  # the body (or the first frames) comes after
     lines = head.decode("latin-1").split("\r\n")
     status = int(lines[0].split(" ")[1])
@@ -64,3 +69,4 @@ def parse_response(data: bytes) -> tuple[int, dict[str, str]]:
         name, _, value = line.partition(":")  # only the first colon: values may contain ':'
         headers[name.strip().lower()] = value.strip()
     return status, headers
+    ### END SOLUTION

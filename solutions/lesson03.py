@@ -10,6 +10,7 @@ from __future__ import annotations
 # Exercise 3.1
 def parse_header(first_two: bytes) -> dict:
     """The seven fields of a frame's first two bytes (RFC 6455 section 5.2)."""
+    ### BEGIN SOLUTION
     b0, b1 = first_two[0], first_two[1]
     return {
         "fin": bool(b0 >> 7),  # bit 7 of byte 0
@@ -20,25 +21,30 @@ def parse_header(first_two: bytes) -> dict:
         "masked": bool(b1 >> 7),  # bit 7 of byte 1
         "length7": b1 & 0x7F,  # the other 7 bits of byte 1
     }
+    ### END SOLUTION
 
 
 # Exercise 3.2
 def frame_header(payload_length: int) -> bytes:
     """Header of a final, unmasked text frame carrying payload_length bytes."""
+    ### BEGIN SOLUTION
     first = 0x81  # FIN=1, opcode 0x1 (text)
     if payload_length <= 125:
         return bytes((first, payload_length))
     if payload_length <= 0xFFFF:
         return bytes((first, 126)) + payload_length.to_bytes(2, "big")
     return bytes((first, 127)) + payload_length.to_bytes(8, "big")
+    ### END SOLUTION
 
 
 # Exercise 3.3
 def payload_length(header: bytes) -> int:
     """The payload length announced by a frame header (7-, 16- or 64-bit form)."""
+    ### BEGIN SOLUTION
     length = header[1] & 0x7F  # drop the MASK bit
     if length == 126:
         return int.from_bytes(header[2:4], "big")
     if length == 127:
         return int.from_bytes(header[2:10], "big")
     return length
+    ### END SOLUTION

@@ -9,13 +9,16 @@ CONT, TEXT, BINARY = 0x0, 0x1, 0x2
 
 def fragment(payload: bytes, size: int, opcode: int) -> list[tuple[bool, int, bytes]]:
     """Exercise 5.1: the fewest frames of at most `size` bytes (RFC 6455 section 5.4)."""
+    ### BEGIN SOLUTION
     chunks = [payload[i:i + size] for i in range(0, len(payload), size)] or [b""]
     last = len(chunks) - 1
     return [(i == last, opcode if i == 0 else CONT, chunk) for i, chunk in enumerate(chunks)]
+    ### END SOLUTION
 
 
 def reassemble(frames: list[tuple[bool, int, bytes]]) -> list | int:
     """Exercise 5.2: the complete messages, or the close code of the first broken rule."""
+    ### BEGIN SOLUTION
     messages: list = []
     opcode = None  # opcode of the message being assembled, None between messages
     parts: list[bytes] = []
@@ -44,8 +47,10 @@ def reassemble(frames: list[tuple[bool, int, bytes]]) -> list | int:
             messages.append("".join(parts) if opcode == TEXT else b"".join(parts))
             opcode, parts, decoder = None, [], None
     return messages
+    ### END SOLUTION
 
 
+### BEGIN SOLUTION
 CLOSE_CODES = {
     "a continuation frame arrives with no message started": 1002,
     "a TEXT frame arrives in the middle of a fragmented message": 1002,
@@ -56,3 +61,4 @@ CLOSE_CODES = {
     "a UTF-8 character is split between two fragments": None,
     "a server receives an unmasked frame from a client": 1002,
 }
+### END SOLUTION
