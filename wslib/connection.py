@@ -415,9 +415,10 @@ class Connection:
     def close(self, code: int = CloseCode.NORMAL, reason: str = "") -> None:
         """Start the closing handshake (section 7.1.2): send a close frame, go to CLOSING.
 
-        Messages may still arrive until the peer's close frame does.
+        Messages may still arrive until the peer's close frame does. Does nothing once a close
+        frame was sent or the connection is closed.
         """
-        if self.close_sent is not None:
+        if self.close_sent is not None or self.state == State.CLOSED:
             return
         payload = encode_close(code, reason)  # UsageError for a code or reason not allowed
         self._send(Opcode.CLOSE, payload)
