@@ -16,11 +16,20 @@ browser's ``readyState``::
 
 A :class:`Connection` starts OPEN, right after the opening handshake (see
 :mod:`wslib.handshake`). It enforces every receiving rule of RFC 6455: fragmentation, control
-frames between fragments, masking direction, reserved bits and opcodes, UTF-8 (checked
-incrementally, frame by frame), close codes and reasons, and size limits. A violation *fails
-the connection* (section 7.1.7): a close frame with the matching code is queued, the state
-becomes CLOSED, and a :class:`Closed` event carries the error. Nothing is sent after a close
-frame, and nothing received after the peer's close frame is looked at.
+frames between fragments, masking direction, reserved bits and opcodes, UTF-8 (checked as the
+bytes arrive, even inside a frame that is not complete yet), close codes and reasons, and size
+limits. A violation *fails the connection* (section 7.1.7): a close frame with the matching
+code is queued, the state becomes CLOSED, and a :class:`Closed` event carries the error.
+Nothing is sent after a close frame, and nothing received after the peer's close frame is
+looked at.
+
+One event contract: every event is handed out once, by the call that produced it
+(:meth:`~Connection.receive_data`, :meth:`~Connection.receive_eof`), or, for the few that no
+received bytes produce (the ``Closed`` of a local :meth:`~Connection.fail`, a failure waiting
+behind messages), by :meth:`~Connection.events`. The Connection keeps none of them, so a long
+connection does not accumulate memory. Where wslib is stricter than RFC 6455 requires (it
+answers the messages that came before a bad frame, and fails on invalid UTF-8 before the end
+of the frame), the RFC allows both; these are Autobahn|Testsuite's "strict" behaviours.
 """
 
 from __future__ import annotations
