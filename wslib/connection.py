@@ -167,6 +167,8 @@ class Connection:
         self._msg_size = 0
         self._utf8 = None  # incremental decoder checking the text message being received
         self._utf8_checked = 0  # bytes of the pending (incomplete) frame already checked
+        self._pending_header = None  # the pending frame's header, once judged
+        self._pending_text = False  # is it text (to check as it arrives)?
         self.close_sent: tuple[int, str] | None = None  # (code, reason) of our close frame
         self.close_received: tuple[int, str] | None = None  # the peer's
         self.error: Exception | None = None
@@ -254,21 +256,25 @@ class Connection:
         header = self._reader.pending_header  # parsed, waiting for its payload
         if header is None:
             return
-        opcode = header.opcode
-        if opcode >= 0x8:
-            return  # control frames are at most 125 bytes: judged when whole
-        self._check_data_frame(opcode)
-        limit = self.max_message_size
-        continuing = opcode == Opcode.CONT
-        if continuing and limit is not None and self._msg_size + header.length > limit:
-            raise MessageTooBig(f"message of at least {self._msg_size + header.length} bytes is "
-                                f"over the limit of {limit} (close code 1009, RFC 6455 section 7.4.1)")
-        if opcode == Opcode.TEXT or (continuing and self._msg_opcode == Opcode.TEXT):
+        if header is not self._pending_header:  # judge a header once, however many reads
+            self._pending_header = header
+            self._pending_text = False
+            opcode = header.opcode
+            if opcode >= 0x8:
+                return  # control frames are at most 125 bytes: judged when whole
+            self._check_data_frame(opcode)
+            limit = self.max_message_size
+            if opcode == 0 and limit is not None and self._msg_size + header.length > limit:
+                raise MessageTooBig(f"message of at least {self._msg_size + header.length} bytes "
+                                    f"is over the limit of {limit} (close code 1009, RFC 6455 "
+                                    "section 7.4.1)")
+            self._pending_text = opcode == 1 or (opcode == 0 and self._msg_opcode == 1)
+            if self._pending_text and self._utf8 is None:
+                self._utf8 = _utf8_checker()
+        if self._pending_text:
             new = self._reader.pending_payload(self._utf8_checked)
             if new:
-                if self._utf8 is None:
-                    self._utf8 = _utf8_checker()
-                offset = (self._msg_size if continuing else 0) + self._utf8_checked
+                offset = (self._msg_size if header.opcode == 0 else 0) + self._utf8_checked
                 self._check_utf8(new, False, offset)
                 self._utf8_checked += len(new)
 
@@ -356,7 +362,7 @@ class Connection:
             checker.decode(data, final)
         except UnicodeDecodeError as exc:
             raise _utf8_error(exc, offset) from None
-        if not final:
+        if not final and data and data[-1] >= 0x80:  # (ASCII at the end: nothing is held)
             # CPython's decoder waits for a third byte after ED A0-BF, though no character
             # starts that way (they would be surrogates, U+D800-DFFF; RFC 3629 section 4).
             held = checker.getstate()[0]
