@@ -37,7 +37,7 @@ from wslib.apps.echo import echo
 from wslib.frames import Frame, Opcode, encode_frame
 from wslib.handshake import accept_key
 from wslib.http import HeadReader, request_from_head
-from wslib.reader import FrameReader
+from test_rfc6455_wire import RawClient  # (this directory is on sys.path under pytest)
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -398,18 +398,16 @@ case("10.1.1", "65536-byte text auto-fragmented in 1300-byte frames",
 # --- the tester ------------------------------------------------------------------------------------
 
 
-class RawPeer:
+class RawPeer(RawClient):
     """One end of a raw TCP connection: writes the case's frames, reads and checks the other end's.
 
     ``peer_masks``: the other end is a client, so every frame it sends must be masked (and ours
     must be, the other way round, not)."""
 
     def __init__(self, reader, writer, *, peer_masks: bool, rest: bytes = b"") -> None:
-        self.reader, self.writer = reader, writer
+        super().__init__(reader, writer, expect_mask=peer_masks)
         self.peer_masks = peer_masks
-        self.frames = FrameReader(expect_mask=peer_masks)
-        self.pending = list(self.frames.feed(rest))
-        self.eof = False
+        self.pending.extend(self.frames.feed(rest))
 
     async def write(self, data: bytes, chop: int | None) -> None:
         step = chop or len(data) or 1
@@ -418,18 +416,7 @@ class RawPeer:
             await self.writer.drain()
 
     async def frame(self) -> Frame | None:
-        while not self.pending:
-            if self.eof:
-                return None
-            try:
-                data = await asyncio.wait_for(self.reader.read(1 << 16), TIMEOUT)
-            except ConnectionResetError:
-                data = b""
-            if not data:
-                self.eof = True
-                return None
-            self.pending.extend(self.frames.feed(data))
-        return self.pending.pop(0)
+        return await self.recv_frame(TIMEOUT)
 
     async def item(self):
         """The next message (fragments joined) or pong; ("close", code, reason); None at EOF."""

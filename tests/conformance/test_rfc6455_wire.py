@@ -127,10 +127,11 @@ class RawClient:
     the server's frames with ``FrameReader(expect_mask=False)`` (a masked server frame fails
     the test: section 5.1)."""
 
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, *,
+                 expect_mask: bool = False) -> None:
         self.reader = reader
         self.writer = writer
-        self.frames = FrameReader(expect_mask=False)
+        self.frames = FrameReader(expect_mask=expect_mask)
         self.pending: deque[Frame] = deque()
         self.eof = False
         self.response = None
