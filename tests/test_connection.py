@@ -1101,6 +1101,33 @@ class TestUTF8FailFast:
         assert conn.receive_data(wire[50:]) == [BinaryMessage(b"\xff" * 300)]
 
 
+    PIECES = [b"a", b" ", "é".encode(), "€".encode(), "😀".encode(), b"\xed\xa0\x80", b"\xff",
+              b"\xc3", b"\x80", b"\xf4\x90"]
+
+    @settings(max_examples=300, deadline=None)
+    @given(pieces=st.lists(st.sampled_from(PIECES), max_size=12),
+           fragment=st.one_of(st.none(), st.integers(1, 4)), reads=st.lists(st.integers(1, 6)))
+    def test_same_verdict_as_bytes_decode_whatever_the_splits(self, pieces, fragment, reads):
+        payload = b"".join(pieces)
+        if fragment is None:
+            wire = to_server(Opcode.TEXT, payload)
+        else:
+            parts = [payload[i:i + fragment] for i in range(0, len(payload), fragment)] or [b""]
+            wire = b"".join(to_server(Opcode.TEXT if i == 0 else Opcode.CONT, p,
+                                      fin=i == len(parts) - 1) for i, p in enumerate(parts))
+        conn = server()
+        events, pos = [], 0
+        for size in reads + [len(wire)]:
+            events += conn.receive_data(wire[pos:pos + size])
+            pos += size
+        try:
+            expected = [TextMessage(payload.decode("utf-8"))]
+        except UnicodeDecodeError:
+            assert [(type(e), e.code) for e in events] == [(Closed, 1007)]
+        else:
+            assert events == expected
+
+
 class TestAnswerBeforeTheError:
     def test_pending_error_is_applied_by_the_next_read_or_eof(self):
         for follow in (to_server(Opcode.TEXT, b"ignored"), b""):

@@ -166,6 +166,7 @@ class Connection:
         self._msg_buf = bytearray()
         self._msg_size = 0
         self._utf8 = None  # incremental decoder checking the text message being received
+        self._utf8_open = False  # may it hold the start of a character? (see _check_utf8)
         self._utf8_checked = 0  # bytes of the pending (incomplete) frame already checked
         self._pending_header = None  # the pending frame's header, once judged
         self._pending_text = False  # is it text (to check as it arrives)?
@@ -270,7 +271,7 @@ class Connection:
                                     "section 7.4.1)")
             self._pending_text = opcode == 1 or (opcode == 0 and self._msg_opcode == 1)
             if self._pending_text and self._utf8 is None:
-                self._utf8 = _utf8_checker()
+                self._utf8, self._utf8_open = _utf8_checker(), False
         if self._pending_text:
             new = self._reader.pending_payload(self._utf8_checked)
             if new:
@@ -341,7 +342,7 @@ class Connection:
         text = self._msg_opcode == Opcode.TEXT
         if text:
             if self._utf8 is None:
-                self._utf8 = _utf8_checker()
+                self._utf8, self._utf8_open = _utf8_checker(), False
             checked = self._utf8_checked  # the part of this frame checked while it arrived
             self._utf8_checked = 0
             self._check_utf8(payload[checked:] if checked else payload, frame.fin, before + checked)
@@ -357,12 +358,16 @@ class Connection:
     def _check_utf8(self, data: bytes, final: bool, offset: int) -> None:
         """Feed the next bytes of a text message to its UTF-8 check; ``offset``: where ``data``
         starts in the message (for the error message)."""
+        if not self._utf8_open and data.isascii():
+            return  # ASCII after a complete character is valid: no need to decode it here
         checker = self._utf8
+        if data:  # the decoder may hold a character's start only if the data ends outside ASCII
+            self._utf8_open = data[-1] >= 0x80
         try:
             checker.decode(data, final)
         except UnicodeDecodeError as exc:
             raise _utf8_error(exc, offset) from None
-        if not final and data and data[-1] >= 0x80:  # (ASCII at the end: nothing is held)
+        if not final and self._utf8_open:
             # CPython's decoder waits for a third byte after ED A0-BF, though no character
             # starts that way (they would be surrogates, U+D800-DFFF; RFC 3629 section 4).
             held = checker.getstate()[0]
