@@ -19,6 +19,7 @@ from typing import Callable
 import wslib
 from wslib.frames import Frame, Opcode, encode_frame
 from wslib.masking import mask, mask_bigint, mask_loop, mask_numpy
+from wslib.connection import Connection
 from wslib.reader import FrameReader
 
 try:
@@ -159,6 +160,16 @@ def parse_wslib(chunks: list[bytes]) -> list:
     return frames
 
 
+def parse_wslib_connection(chunks: list[bytes]) -> list:
+    """The whole sans-I/O server of wslib: the reader plus the Connection's rules (UTF-8,
+    fragmentation, control frames); the counterpart of websockets' ServerProtocol."""
+    conn = Connection("server", max_message_size=None)
+    events: list = []
+    for chunk in chunks:
+        events += conn.receive_data(chunk)
+    return events
+
+
 def parse_websockets_frames(chunks: list[bytes]) -> list:
     """websockets' frame parser alone: the ``Frame.parse`` generator over a ``StreamReader``,
     driven exactly as websockets' protocol drives it (feed_data, then resume the parser)."""
@@ -205,6 +216,7 @@ PARSERS = {
     "wslib FrameReader": parse_wslib,
     "websockets Frame.parse": parse_websockets_frames,
     "websockets ServerProtocol": parse_websockets_protocol,
+    "wslib Connection": parse_wslib_connection,
     "wsproto FrameProtocol": parse_wsproto,
 }
 
@@ -213,8 +225,8 @@ def bench_parsing() -> dict[int, float]:
     """Print one table row per payload size; return {size: wslib msg/s / Frame.parse msg/s}."""
     names = list(PARSERS)
     print("| payload | frames | " + " | ".join(f"{n} (msg/s)" for n in names)
-          + " | wslib / Frame.parse | wslib / ServerProtocol |")
-    print("|---:|---:|" + "---:|" * (len(names) + 2), flush=True)
+          + " | wslib / Frame.parse | wslib / ServerProtocol | Connection / ServerProtocol |")
+    print("|---:|---:|" + "---:|" * (len(names) + 3), flush=True)
     ratios = {}
     for size, count in PARSE_CASES.items():
         chunks, first = client_stream(size, count)
@@ -224,14 +236,17 @@ def bench_parsing() -> dict[int, float]:
             if name.startswith("wsproto"):
                 assert frames[0].payload == first.decode() or size >= CHUNK, name
             else:
-                assert bytes(getattr(frames[0], "data", None) or frames[0].payload) == first, name
+                got = getattr(frames[0], "data", None) or frames[0].payload
+                got = got.encode() if isinstance(got, str) else bytes(got)
+                assert got == first, name
         times = median_times({name: (lambda parse=parse: parse(chunks))
                               for name, parse in PARSERS.items()})
         rates = {name: count / t for name, t in times.items()}
         ours = rates[names[0]]
         ratios[size] = ours / rates[names[1]]
         print(f"| {fmt_size(size)} | {count} | " + " | ".join(fmt_rate(rates[n]) for n in names)
-              + f" | **{ratios[size]:.2f}x** | {ours / rates[names[2]]:.2f}x |", flush=True)
+              + f" | **{ratios[size]:.2f}x** | {ours / rates[names[2]]:.2f}x"
+              f" | {rates['wslib Connection'] / rates[names[2]]:.2f}x |", flush=True)
     return ratios
 
 

@@ -31,6 +31,8 @@ from wslib.errors import (
     InvalidPayload,
     MessageTooBig,
     ProtocolError,
+    UsageError,
+    close_code_for,
 )
 from wslib.frames import Frame, Opcode, decode_close, decode_frame, encode_frame
 from wslib.masking import mask as apply_mask
@@ -105,6 +107,23 @@ def assert_failed(conn: Connection, events: list, code: int, error_type=Protocol
     assert conn.state is State.CLOSED
     assert conn.error is last.error
     assert conn.close_sent is not None and conn.close_sent[0] == code
+
+
+def assert_answered_then_failed(conn: Connection, events: list, messages: list, code: int,
+                                error_type=ProtocolError) -> None:
+    """Messages came before a bad frame in the same bytes: they are handed out, the failure
+    waits (the connection is still open, nothing is sent) until the application has answered
+    them and calls events(); then the connection fails with ``code``."""
+    assert events == messages
+    assert conn.state is State.OPEN
+    assert isinstance(conn.pending_error, error_type)
+    assert conn.data_to_send() == b""
+    conn.send_text("answer")  # the application may still answer what it received
+    answer = conn.data_to_send()
+    assert FrameReader().feed(answer)[0].payload == b"answer"
+    assert_failed(conn, conn.events(), code, error_type)
+    assert conn.pending_error is None
+    assert conn.events() == []  # handed out once
 
 
 # --- RFC 6455 section 5.1 and 5.3: masking direction -------------------------------------------
@@ -236,9 +255,7 @@ class TestBaseFraming:
     def test_bad_header_in_the_same_chunk_as_a_valid_message(self, bad):
         conn = server()
         events = conn.receive_data(to_server(Opcode.TEXT, b"ok") + bad)
-        assert events[0] == TextMessage("ok")
-        assert len(events) == 2
-        assert_failed(conn, events, 1002)
+        assert_answered_then_failed(conn, events, [TextMessage("ok")], 1002)
 
     def test_non_minimal_length_fails_1002(self):
         # length 5 sent in the 16-bit form
@@ -279,12 +296,33 @@ class TestBaseFraming:
         events = conn.receive_data(to_server(Opcode.TEXT) + to_server(Opcode.BINARY))
         assert events == [TextMessage(""), BinaryMessage(b"")]
 
-    def test_events_are_also_kept_for_events(self):
+    def test_each_event_is_handed_out_once(self):
         conn = server()
-        conn.receive_data(to_server(Opcode.TEXT, b"a"))
-        conn.receive_data(to_server(Opcode.BINARY, b"b"))
-        assert conn.events() == [TextMessage("a"), BinaryMessage(b"b")]
+        assert conn.receive_data(to_server(Opcode.TEXT, b"a")) == [TextMessage("a")]
+        assert conn.receive_data(to_server(Opcode.BINARY, b"b")) == [BinaryMessage(b"b")]
+        assert conn.events() == []  # receive_data() handed them out already: nothing is kept
+        conn.fail(1011, "internal")  # a local failure: its Closed event waits for events()
+        assert [(e.code, e.reason) for e in conn.events()] == [(1011, "internal")]
         assert conn.events() == []
+
+    def test_memory_stays_flat_over_100000_messages(self):
+        # Regression: every event was also kept for events(); 20,000 messages of 1 kB held
+        # 22 MB. After 100,000 messages (handed out and dropped), the memory still allocated
+        # must be that of no message at all: kept, they would hold over 10 MB.
+        import tracemalloc
+
+        conn = Connection("server", max_message_size=None)
+        chunk = to_server(Opcode.BINARY, b"x" * 64) * 1000
+        conn.receive_data(chunk)  # warm up (caches, the reader's buffer)
+        tracemalloc.start()
+        try:
+            before = tracemalloc.get_traced_memory()[0]
+            for _ in range(100):  # 100 reads of 1,000 messages
+                assert len(conn.receive_data(chunk)) == 1000
+            kept = tracemalloc.get_traced_memory()[0] - before
+        finally:
+            tracemalloc.stop()
+        assert kept < 500_000, f"{kept} bytes still allocated"
 
 
 # --- RFC 6455 section 5.4: fragmentation --------------------------------------------------------
@@ -346,9 +384,7 @@ class TestFragmentation:
     def test_continuation_after_a_complete_message_fails_1002(self):
         conn = server()
         events = conn.receive_data(to_server(Opcode.TEXT, b"done") + to_server(Opcode.CONT, b"x"))
-        assert events[0] == TextMessage("done")
-        assert len(events) == 2
-        assert_failed(conn, events, 1002)
+        assert_answered_then_failed(conn, events, [TextMessage("done")], 1002)
 
     @pytest.mark.parametrize("second", [Opcode.TEXT, Opcode.BINARY])
     def test_new_data_frame_inside_fragmented_message_fails_1002(self, second):
@@ -515,9 +551,8 @@ class TestUTF8:
         wire = (to_server(Opcode.TEXT, "première".encode()) + to_server(Opcode.BINARY, b"\xff")
                 + to_server(Opcode.TEXT, b"bad \xff") + to_server(Opcode.TEXT, b"never"))
         events = conn.receive_data(wire)
-        assert events[:2] == [TextMessage("première"), BinaryMessage(b"\xff")]
-        assert len(events) == 3
-        assert_failed(conn, events, 1007, InvalidPayload)
+        assert_answered_then_failed(conn, events, [TextMessage("première"), BinaryMessage(b"\xff")],
+                                    1007, InvalidPayload)
 
     def test_binary_messages_are_not_checked(self):
         conn = server()
@@ -533,11 +568,12 @@ class TestUTF8:
 
 
 class TestClosing:
-    def test_peer_close_answered_with_the_same_code(self):
+    def test_peer_close_answered_with_the_same_code_and_reason(self):
         conn = server()
         events = conn.receive_data(to_server(Opcode.CLOSE, b"\x03\xe8bye"))
         assert events == [Closed(1000, "bye")]
-        assert conn.data_to_send() == b"\x88\x02\x03\xe8"
+        assert conn.data_to_send() == b"\x88\x05\x03\xe8bye"
+        assert conn.close_sent == (1000, "bye")
         assert conn.state is State.CLOSED
         assert conn.close_received == (1000, "bye")
 
@@ -547,7 +583,7 @@ class TestClosing:
         conn = server()
         payload = struct.pack("!H", code) + "é".encode()
         assert conn.receive_data(to_server(Opcode.CLOSE, payload)) == [Closed(code, "é")]
-        assert conn.data_to_send() == b"\x88\x02" + struct.pack("!H", code)
+        assert conn.data_to_send() == b"\x88\x04" + payload
 
     def test_empty_close_answered_with_empty_close_reported_as_1005(self):
         conn = server()
@@ -885,9 +921,228 @@ class TestRoundTrip:
         pings = [v for k, v in msgs if k == "ping"]
         assert [f.payload for f in answer[:-1]] == pings
         assert all(f.opcode == Opcode.PONG for f in answer[:-1])
-        assert answer[-1].opcode == Opcode.CLOSE and answer[-1].payload == b"\x03\xe8"
+        assert answer[-1].opcode == Opcode.CLOSE and answer[-1].payload == b"\x03\xe8done"
         assert all((f.mask == key) if receiver.is_client else f.mask is None for f in answer)
         # and the sender finishes the closing handshake on that answer
         back = sender.receive_data(b"".join(encode_frame(f) for f in answer))
-        assert back == [Pong(p) for p in pings] + [Closed(1000, "")]
+        assert back == [Pong(p) for p in pings] + [Closed(1000, "done")]
         assert sender.state is State.CLOSED and receiver.state is State.CLOSED
+
+
+# --- issue 11: regressions ------------------------------------------------------------------
+
+
+class TestBoundedMessages:
+    """Memory per message is the message's size, whatever the fragments (bug 5)."""
+
+    def _feed_in_reads(self, conn, wire, read=65536):
+        events = []
+        for i in range(0, len(wire), read):
+            events += conn.receive_data(wire[i:i + read])
+        return events
+
+    def _kept_while_assembling(self, first, middle, count):
+        """Feed a message's first fragment and ``count`` middle ones (in 64 KiB reads); return
+        the memory still allocated at the end, before the last fragment: what the connection
+        holds for the message so far."""
+        import tracemalloc
+
+        conn = Connection("server", max_message_size=None)
+        wire = first + middle * count
+        tracemalloc.start()
+        try:
+            before = tracemalloc.get_traced_memory()[0]
+            for i in range(0, len(wire), 65536):
+                assert conn.receive_data(wire[i:i + 65536]) == []
+            kept = tracemalloc.get_traced_memory()[0] - before
+        finally:
+            tracemalloc.stop()
+        return conn, kept
+
+    def test_many_empty_continuations_are_not_stored(self):
+        # Two million empty continuation frames were each stored (17 MB, 8 bytes apiece).
+        # 100,000 show the same per-fragment cost: they would keep 800 kB.
+        conn, kept = self._kept_while_assembling(to_server(Opcode.BINARY, b"a", fin=False),
+                                                 to_server(Opcode.CONT, b"", fin=False), 100_000)
+        assert kept < 200_000, f"{kept} bytes kept for a 1-byte message"
+        assert conn.receive_data(to_server(Opcode.CONT, b"z")) == [BinaryMessage(b"az")]
+
+    @pytest.mark.parametrize("opcode", [Opcode.BINARY, Opcode.TEXT])
+    def test_many_tiny_fragments_cost_the_message_size(self, opcode):
+        # 30,000 fragments of 2 bytes: a 60 kB message. One object per fragment took ~45 bytes
+        # each (1.3 MB); joined as they come, the message takes its own size.
+        conn, kept = self._kept_while_assembling(to_server(opcode, b"ab", fin=False),
+                                                 to_server(Opcode.CONT, b"ab", fin=False), 30_000)
+        assert kept < 400_000, f"{kept} bytes kept for a 60 kB message"
+        (event,) = conn.receive_data(to_server(Opcode.CONT, b"ab"))
+        assert len(event.data) == 60_004
+
+
+class TestRSVFromTheHeader:
+    """Reserved bits are refused from the header, before the payload is buffered (bug 6)."""
+
+    @pytest.mark.parametrize("bit", ["rsv1", "rsv2", "rsv3"])
+    def test_rsv_bit_fails_before_the_payload_arrives(self, bit):
+        wire = to_server(Opcode.BINARY, b"\x00" * 900_000, **{bit: True})
+        conn = server()
+        events = conn.receive_data(wire[:20])  # the header and a few payload bytes
+        assert_failed(conn, events, 1002)
+        assert bit.upper() in events[0].reason
+        assert conn._reader.buffered <= 20  # nothing waited for the other 900 kB
+
+    def test_rsv_bit_on_a_control_frame(self):
+        conn = client()
+        events = conn.receive_data(to_client(Opcode.PING, b"p", rsv2=True))
+        assert_failed(conn, events, 1002)
+        assert "RSV2" in events[0].reason
+
+    def test_a_plain_frame_reader_still_shows_rsv_bits(self):
+        # FrameReader on its own (lessons, tools) returns the bits; the Connection refuses them.
+        frame = FrameReader().feed(to_client(Opcode.TEXT, b"x", rsv1=True))[0]
+        assert frame.rsv1 and frame.payload == b"x"
+
+
+class TestLocalMisuse:
+    """The caller's mistakes are UsageError and change nothing; the peer's are ProtocolError
+    (bug 14)."""
+
+    @pytest.mark.parametrize("send", ["send_ping", "send_pong"])
+    def test_control_payload_over_125_is_a_usage_error(self, send):
+        conn = server()
+        with pytest.raises(UsageError, match="at most 125") as info:
+            getattr(conn, send)(b"x" * 126)
+        assert not isinstance(info.value, ProtocolError)
+        assert conn.data_to_send() == b"" and conn.state is State.OPEN
+        conn.send_ping(b"x" * 125)  # and the connection is still usable
+        assert conn.data_to_send() == b"\x89\x7d" + b"x" * 125
+
+    @pytest.mark.parametrize("code", [1005, 1006, 1015, 999, 1004, 2999, 5000])
+    def test_fail_with_a_code_that_may_not_be_sent(self, code):
+        conn = server()
+        with pytest.raises(UsageError, match=str(code)):
+            conn.fail(code)
+        assert conn.data_to_send() == b""
+        assert conn.state is State.OPEN and conn.close_sent is None
+
+    def test_an_application_exception_fails_with_1011(self):
+        conn = server()
+        conn.fail(KeyError("user 42"))
+        assert conn.data_to_send() == b"\x88\x10\x03\xf3internal error"  # the text stays here
+        (closed,) = conn.events()
+        assert closed.code == 1011 and isinstance(closed.error, KeyError)
+        assert conn.close_sent == (1011, "internal error")
+
+    def test_close_code_for_maps_every_exception(self):
+        assert close_code_for(InvalidPayload("x")) == 1007
+        assert close_code_for(MessageTooBig("x")) == 1009
+        assert close_code_for(ProtocolError("x")) == 1002
+        assert close_code_for(ZeroDivisionError()) == 1011
+
+    def test_send_frame_breaking_a_rule_is_a_usage_error(self):
+        conn = client()
+        with pytest.raises(UsageError, match="must not be fragmented"):
+            conn.send_frame(Frame(Opcode.PING, b"", fin=False))
+        assert conn.data_to_send() == b""
+
+    def test_sending_after_close_is_connection_closed(self):
+        # Not a UsageError: in an asyncio program another task (server.close()) or the peer may
+        # have closed the connection a moment ago; ConnectionClosed says how it closed.
+        conn = server()
+        conn.close(4001, "done")
+        conn.data_to_send()
+        with pytest.raises(ConnectionClosed) as info:
+            conn.send_text("late")
+        assert info.value.code == 4001
+        assert conn.data_to_send() == b""
+
+
+class TestUTF8FailFast:
+    """A text frame's bytes are checked as they arrive, before the frame is complete."""
+
+    def test_invalid_bytes_inside_an_incomplete_frame_fail_at_once(self):
+        wire = to_server(Opcode.TEXT, "κόσμε".encode() + b"\xf4\x90\x80\x80" + b"x" * 1000)
+        conn = server()
+        assert conn.receive_data(wire[:10]) == []  # header + "κό": valid so far
+        events = conn.receive_data(wire[10:20])  # the code point 0x110000 starts here
+        assert_failed(conn, events, 1007, InvalidPayload)
+        assert "at byte 10" in events[0].reason
+
+    @pytest.mark.parametrize("bad", [b"\xed\xa0", b"\xed\xbf", b"\xc0", b"\xe0\x80", b"\xf5"])
+    def test_a_prefix_that_cannot_start_a_character(self, bad):
+        # ED A0..BF would be a surrogate; CPython's decoder alone waits for a third byte.
+        wire = to_client(Opcode.TEXT, b"ok" + bad + b"\x80" * 50)
+        conn = client()
+        events = conn.receive_data(wire[:2 + 2 + len(bad)])
+        assert_failed(conn, events, 1007, InvalidPayload)
+
+    def test_split_valid_frame_is_delivered_whole(self):
+        text = "Ünïcödé ✓ 😀 " * 40
+        wire = to_server(Opcode.TEXT, text.encode())
+        for step in (1, 3, 7, 100):
+            conn = server()
+            events = []
+            for i in range(0, len(wire), step):
+                events += conn.receive_data(wire[i:i + step])
+            assert events == [TextMessage(text)], step
+            assert conn.data_to_send() == b""
+
+    def test_inside_a_fragment_of_a_fragmented_message(self):
+        conn = server()
+        assert conn.receive_data(to_server(Opcode.TEXT, "é".encode(), fin=False)) == []
+        cont = to_server(Opcode.CONT, b"ok\xff" + b"x" * 500)
+        events = conn.receive_data(cont[:12])  # header (8) + "ok\xff" + 1
+        assert_failed(conn, events, 1007, InvalidPayload)
+        assert "at byte 4" in events[0].reason  # "é" is bytes 0-1, "ok" 2-3
+
+    def test_binary_frames_are_not_checked_while_they_arrive(self):
+        wire = to_server(Opcode.BINARY, b"\xff" * 300)
+        conn = server()
+        assert conn.receive_data(wire[:50]) == []
+        assert conn.receive_data(wire[50:]) == [BinaryMessage(b"\xff" * 300)]
+
+
+    PIECES = [b"a", b" ", "é".encode(), "€".encode(), "😀".encode(), b"\xed\xa0\x80", b"\xff",
+              b"\xc3", b"\x80", b"\xf4\x90"]
+
+    @settings(max_examples=300, deadline=None)
+    @given(pieces=st.lists(st.sampled_from(PIECES), max_size=12),
+           fragment=st.one_of(st.none(), st.integers(1, 4)), reads=st.lists(st.integers(1, 6)))
+    def test_same_verdict_as_bytes_decode_whatever_the_splits(self, pieces, fragment, reads):
+        payload = b"".join(pieces)
+        if fragment is None:
+            wire = to_server(Opcode.TEXT, payload)
+        else:
+            parts = [payload[i:i + fragment] for i in range(0, len(payload), fragment)] or [b""]
+            wire = b"".join(to_server(Opcode.TEXT if i == 0 else Opcode.CONT, p,
+                                      fin=i == len(parts) - 1) for i, p in enumerate(parts))
+        conn = server()
+        events, pos = [], 0
+        for size in reads + [len(wire)]:
+            if wire[pos:pos + size]:  # (b"" would be the end of the stream)
+                events += conn.receive_data(wire[pos:pos + size])
+            pos += size
+        try:
+            expected = [TextMessage(payload.decode("utf-8"))]
+        except UnicodeDecodeError:
+            assert [(type(e), e.code) for e in events] == [(Closed, 1007)]
+        else:
+            assert events == expected
+
+
+class TestAnswerBeforeTheError:
+    def test_pending_error_is_applied_by_the_next_read_or_eof(self):
+        for follow in (to_server(Opcode.TEXT, b"ignored"), b""):
+            conn = server()
+            events = conn.receive_data(to_server(Opcode.TEXT, b"hi") + to_server(Opcode.CONT, b"x"))
+            assert events == [TextMessage("hi")] and conn.pending_error is not None
+            events = conn.receive_data(follow)
+            assert [e.code for e in events] == [1002]  # the error, not 1006, and not "ignored"
+            assert conn.state is State.CLOSED
+
+    def test_a_ping_before_the_error_is_answered_first(self):
+        conn = server()
+        events = conn.receive_data(to_server(Opcode.PING, b"p") + to_server(7))
+        assert events == [Ping(b"p")]
+        assert conn.data_to_send() == b"\x8a\x01p"
+        assert [e.code for e in conn.events()] == [1002]
+        assert decode_frame(conn.data_to_send())[0].opcode == Opcode.CLOSE

@@ -138,7 +138,9 @@ def test_reserved_opcodes_rejected(opcode):
 
 @pytest.mark.parametrize("opcode", [3, 7, 11, 15])
 def test_reserved_opcodes_refused_on_encode(opcode):
-    with pytest.raises(ProtocolError, match="reserved"):
+    # Building a frame that breaks a rule is the caller's mistake (UsageError), not a peer's
+    # protocol error with a close code (it was ProtocolError, 1002).
+    with pytest.raises(UsageError, match="reserved"):
         encode_frame(Frame(opcode, b""))
 
 
@@ -146,7 +148,7 @@ def test_reserved_opcodes_refused_on_encode(opcode):
 def test_control_frame_of_126_bytes_rejected(opcode):
     wire = bytes([0x80 | opcode, 126, 0x00, 126]) + b"\x00" * 126
     check_rejected(wire, ProtocolError, 1002, "at most 125")
-    with pytest.raises(ProtocolError, match="at most 125"):
+    with pytest.raises(UsageError, match="at most 125"):
         encode_frame(Frame(opcode, b"\x00" * 126))
 
 
@@ -160,7 +162,7 @@ def test_control_frame_of_125_bytes_accepted(opcode):
 def test_fragmented_control_frame_rejected(opcode):
     wire = bytes([opcode, 0x00])  # FIN = 0
     check_rejected(wire, ProtocolError, 1002, "must not be fragmented")
-    with pytest.raises(ProtocolError, match="must not be fragmented"):
+    with pytest.raises(UsageError, match="must not be fragmented"):
         encode_frame(Frame(opcode, b"", fin=False))
 
 

@@ -289,3 +289,34 @@ def test_any_prefix_is_pending_not_an_error(frame_list, data):
         FrameReader().feed(wire[:cut])
     except WSError as exc:  # pragma: no cover - the assertion below reports it
         pytest.fail(f"a prefix of valid frames raised {exc!r}")
+
+
+# --- issue 11: RSV bits from the header, and the payload of a frame still arriving -------------
+
+
+@pytest.mark.parametrize("first", [0xC1, 0xA2, 0x91, 0xF1])  # RSV1, RSV2, RSV3, all three
+def test_allow_rsv_false_refuses_reserved_bits_from_the_header(first):
+    reader = FrameReader(allow_rsv=False)
+    # a 900,000-byte frame: only its header is here, and it is refused already
+    with pytest.raises(ProtocolError, match="RSV"):
+        reader.feed(bytes([first, 127]) + (900_000).to_bytes(8, "big"))
+    assert FrameReader().feed(bytes([first, 0]))[0].rsv1 == bool(first & 0x40)  # default: shown
+
+
+@pytest.mark.parametrize("masked", [False, True])
+def test_pending_payload_shows_what_has_arrived_unmasked(masked):
+    payload = bytes(range(200))
+    key = b"\x11\x22\x33\x44" if masked else None
+    wire = encode_frame(Frame(Opcode.BINARY, payload, mask=key))
+    reader = FrameReader()
+    assert reader.pending_payload() == b""
+    head = len(wire) - len(payload)
+    for end in (head, head + 1, head + 7, head + 130):
+        reader = FrameReader()
+        assert reader.feed(wire[:end]) == []
+        arrived = end - head
+        assert reader.pending_payload() == payload[:arrived]
+        for start in range(0, arrived + 1, 3):  # from any offset, the key lined up
+            assert reader.pending_payload(start) == payload[start:arrived]
+    assert reader.feed(wire[head + 130:]) == [Frame(Opcode.BINARY, payload, mask=key)]
+    assert reader.pending_payload() == b""

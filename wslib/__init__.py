@@ -23,6 +23,7 @@ The asyncio layer on top connects them to real sockets.
 """
 
 from .errors import (
+    ConcurrencyError,
     ConnectionClosed,
     ConnectionClosedError,
     ConnectionClosedOK,

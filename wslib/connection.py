@@ -16,11 +16,20 @@ browser's ``readyState``::
 
 A :class:`Connection` starts OPEN, right after the opening handshake (see
 :mod:`wslib.handshake`). It enforces every receiving rule of RFC 6455: fragmentation, control
-frames between fragments, masking direction, reserved bits and opcodes, UTF-8 (checked
-incrementally, frame by frame), close codes and reasons, and size limits. A violation *fails
-the connection* (section 7.1.7): a close frame with the matching code is queued, the state
-becomes CLOSED, and a :class:`Closed` event carries the error. Nothing is sent after a close
-frame, and nothing received after the peer's close frame is looked at.
+frames between fragments, masking direction, reserved bits and opcodes, UTF-8 (checked as the
+bytes arrive, even inside a frame that is not complete yet), close codes and reasons, and size
+limits. A violation *fails the connection* (section 7.1.7): a close frame with the matching
+code is queued, the state becomes CLOSED, and a :class:`Closed` event carries the error.
+Nothing is sent after a close frame, and nothing received after the peer's close frame is
+looked at.
+
+One event contract: every event is handed out once, by the call that produced it
+(:meth:`~Connection.receive_data`, :meth:`~Connection.receive_eof`), or, for the few that no
+received bytes produce (the ``Closed`` of a local :meth:`~Connection.fail`, a failure waiting
+behind messages), by :meth:`~Connection.events`. The Connection keeps none of them, so a long
+connection does not accumulate memory. Where wslib is stricter than RFC 6455 requires (it
+answers the messages that came before a bad frame, and fails on invalid UTF-8 before the end
+of the frame), the RFC allows both; these are Autobahn|Testsuite's "strict" behaviours.
 """
 
 from __future__ import annotations
@@ -31,7 +40,14 @@ from dataclasses import dataclass
 from enum import IntEnum
 from typing import Callable, Literal, Union
 
-from .errors import ConnectionClosed, InvalidPayload, MessageTooBig, ProtocolError, UsageError
+from .errors import (
+    ConnectionClosed,
+    InvalidPayload,
+    MessageTooBig,
+    ProtocolError,
+    UsageError,
+    close_code_for,
+)
 from .frames import (
     MAX_CONTROL_PAYLOAD,
     CloseCode,
@@ -104,7 +120,7 @@ class Closed:
 
     code: int
     reason: str = ""
-    error: ProtocolError | None = None
+    error: Exception | None = None
 
 
 Event = Union[TextMessage, BinaryMessage, Ping, Pong, Closed]
@@ -134,35 +150,54 @@ class Connection:
         self.is_client = role == "client"
         self.max_message_size = max_message_size
         self._mask_key = mask_key or (lambda: os.urandom(4))
-        # A server expects masked frames, a client unmasked ones (section 5.1). The reader checks
-        # every frame against the whole message limit; what is left of it in the middle of a
-        # fragmented message is checked here (_receive_fragment, _check_waiting_frame).
+        # A server expects masked frames, a client unmasked ones (section 5.1); no extension is
+        # ever negotiated, so RSV bits are refused from the header. The reader checks every
+        # frame against the whole message limit; what is left of it in the middle of a
+        # fragmented message is checked here (_receive_fragment, _check_pending_frame).
         self._reader = FrameReader(max_frame_size=self._frame_limit(0),
-                                   expect_mask=not self.is_client)
+                                   expect_mask=not self.is_client, allow_rsv=False)
         self.state = State.OPEN
         self._out: list[bytes] = []
-        self._events: list[Event] = []
-        # The message being assembled from fragments: its opcode, parts, size, UTF-8 decoder.
+        self._events: list[Event] = []  # not handed out yet; emptied by every receive_data()
+        # The message being assembled from fragments: its opcode, its bytes so far (one
+        # bytearray, however many fragments: memory is the message's size), and for text the
+        # UTF-8 check that runs as the bytes arrive.
         self._msg_opcode: int | None = None
-        self._msg_parts: list = []
+        self._msg_buf = bytearray()
         self._msg_size = 0
-        self._decoder = None
+        self._utf8 = None  # incremental decoder checking the text message being received
+        self._utf8_open = False  # may it hold the start of a character? (see _check_utf8)
+        self._utf8_checked = 0  # bytes of the pending (incomplete) frame already checked
+        self._pending_header = None  # the pending frame's header, once judged
+        self._pending_text = False  # is it text (to check as it arrives)?
         self.close_sent: tuple[int, str] | None = None  # (code, reason) of our close frame
         self.close_received: tuple[int, str] | None = None  # the peer's
-        self.error: ProtocolError | None = None
+        self.error: Exception | None = None
+        self.pending_error: ProtocolError | None = None  # see receive_data()
         self._eof = False
 
     # ------------------------------------------------------------------ receiving
 
     def receive_data(self, data: bytes) -> list[Event]:
-        """Process bytes from the network; ``b""`` means the peer closed TCP (end of stream).
+        """Process bytes from the network; return the events they complete.
 
-        Returns the events they complete (also kept for :meth:`events`).
+        Each event is handed out once: the returned list is all there is (with, in front, a
+        ``Closed`` event that a local :meth:`fail` queued and nobody collected with
+        :meth:`events`). Nothing is kept, so memory does not grow with the messages received.
+        ``b""`` means the peer closed TCP: the same as :meth:`receive_eof`.
+
+        When the same bytes hold messages and then a frame that breaks a rule, the messages are
+        returned and the failure waits (:attr:`pending_error`; the connection stays open), so
+        that the application can answer them first (an echo server's echo goes out before its
+        close frame). Call :meth:`events` when you have: it fails the connection then. The next
+        ``receive_data()`` or :meth:`receive_eof` does it too.
         """
-        start = len(self._events)
         if data == b"":
-            self._receive_eof()
+            return self.receive_eof()
+        if self.pending_error is not None:
+            self._fail_pending()  # the stream is broken there: the new bytes are not looked at
         elif self.state != State.CLOSED:  # not after the peer's close, a failure, or EOF
+            start = len(self._events)
             try:
                 for frame in self._reader.feed(data):
                     self._receive_frame(frame)
@@ -172,29 +207,77 @@ class Connection:
                     if self._reader.error is not None:
                         # Frames before the bad one were delivered above; now fail.
                         raise self._reader.error
-                    self._check_waiting_frame()
+                    self._check_pending_frame()
             except ProtocolError as exc:
-                self.fail(exc)
-        return self._events[start:]
+                if len(self._events) > start:
+                    self.pending_error = exc  # answer what arrived first, then fail
+                else:
+                    self.fail(exc)
+        return self._take_events()
+
+    def receive_eof(self) -> list[Event]:
+        """The peer closed TCP (end of stream). Returns the events not yet handed out: a
+        ``Closed`` event with 1006 unless the connection was already closed (or the failure
+        that was waiting in :attr:`pending_error`)."""
+        self._fail_pending()
+        self._eof = True
+        if self.state != State.CLOSED:
+            self._finish(Closed(CloseCode.ABNORMAL, "connection lost without a close frame"))
+        return self._take_events()
 
     def events(self) -> list[Event]:
-        """Return and forget every event received so far."""
+        """Return the events not handed out yet, and forget them.
+
+        :meth:`receive_data` already returns the events it produces, so this is only needed
+        for the ones that come from elsewhere: the ``Closed`` event of a local :meth:`fail`,
+        and the failure waiting in :attr:`pending_error` (this call fails the connection now,
+        and returns its ``Closed`` event).
+        """
+        self._fail_pending()
+        return self._take_events()
+
+    def _take_events(self) -> list[Event]:
         events, self._events = self._events, []
         return events
 
-    def _check_waiting_frame(self) -> None:
-        """Fail at once when the reader holds the header of a fragment that would take the
-        message over the limit, instead of waiting for its payload.
+    def _fail_pending(self) -> None:
+        if self.pending_error is not None:
+            error, self.pending_error = self.pending_error, None
+            self.fail(error)
+
+    def _check_pending_frame(self) -> None:
+        """Judge the frame whose payload is still arriving by what is already here: its header
+        (is a continuation expected? would it take the message over the limit?) and, for text,
+        the bytes so far (fail with 1007 as soon as they cannot start valid UTF-8, without
+        waiting for the rest of the frame).
 
         The reader alone cannot do it: one ``feed()`` may hold the end of a fragment and the
-        next header, and the budget left depends on the frames before it in the same chunk.
+        next header, and what is allowed depends on the frames before it in the same chunk.
         """
         header = self._reader.pending_header  # parsed, waiting for its payload
-        limit = self.max_message_size
-        if (header is not None and limit is not None and header.opcode == Opcode.CONT
-                and self._msg_opcode is not None and self._msg_size + header.length > limit):
-            raise MessageTooBig(f"message of at least {self._msg_size + header.length} bytes is "
-                                f"over the limit of {limit} (close code 1009, RFC 6455 section 7.4.1)")
+        if header is None:
+            return
+        if header is not self._pending_header:  # judge a header once, however many reads
+            self._pending_header = header
+            self._pending_text = False
+            opcode = header.opcode
+            if opcode >= 0x8:
+                return  # control frames are at most 125 bytes: judged when whole
+            self._check_data_frame(opcode)
+            limit = self.max_message_size
+            if opcode == 0 and limit is not None and self._msg_size + header.length > limit:
+                raise MessageTooBig(f"message of at least {self._msg_size + header.length} bytes "
+                                    f"is over the limit of {limit} (close code 1009, RFC 6455 "
+                                    "section 7.4.1)")
+            self._pending_text = opcode == 1 or (opcode == 0 and self._msg_opcode == 1)
+            if self._pending_text and self._utf8 is None:
+                self._utf8, self._utf8_open = _utf8_checker(), False
+        if self._pending_text:
+            new = self._reader.pending_payload(self._utf8_checked)
+            if new:
+                offset = (self._msg_size if header.opcode == 0 else 0) + self._utf8_checked
+                self._check_utf8(new, False, offset)
+                self._utf8_checked += len(new)
 
     def _frame_limit(self, used: int) -> int | None:
         """Largest frame payload the reader accepts: the message budget (``used`` = 0: the whole
@@ -204,31 +287,31 @@ class Connection:
             return None
         return max(self.max_message_size - used, MAX_CONTROL_PAYLOAD)
 
-    def _receive_frame(self, frame: Frame) -> None:
-        if frame.rsv1 or frame.rsv2 or frame.rsv3:
-            bits = ", ".join(f"RSV{i}" for i, on in enumerate((frame.rsv1, frame.rsv2, frame.rsv3), 1) if on)
-            raise ProtocolError(f"{bits} set but no extension was negotiated (RFC 6455 section 5.2)")
-        opcode = frame.opcode
-        if opcode >= 0x8:
-            self._receive_control(frame)
-        elif opcode == Opcode.CONT:
+    def _check_data_frame(self, opcode: int) -> None:
+        """A data frame must start a message when none is in progress, and continue it when one
+        is (section 5.4)."""
+        if opcode == Opcode.CONT:
             if self._msg_opcode is None:
                 raise ProtocolError("continuation frame with no message started "
                                     "(RFC 6455 section 5.4)")
-            self._receive_fragment(frame)
-        else:
-            if self._msg_opcode is not None:
-                raise ProtocolError(f"new {Opcode(opcode).name} frame inside a fragmented message; "
-                                    "expected a continuation frame (RFC 6455 section 5.4)")
+        elif self._msg_opcode is not None:
+            raise ProtocolError(f"new {Opcode(opcode).name} frame inside a fragmented message; "
+                                "expected a continuation frame (RFC 6455 section 5.4)")
+
+    def _receive_frame(self, frame: Frame) -> None:
+        # RSV bits, reserved opcodes and control-frame rules were refused by the reader.
+        opcode = frame.opcode
+        if opcode >= 0x8:
+            self._receive_control(frame)
+            return
+        self._check_data_frame(opcode)
+        if opcode != Opcode.CONT:
             if frame.fin:  # the common case: a whole message in one frame
                 self._receive_whole_message(opcode, frame.payload)
                 return
             self._msg_opcode = opcode
             self._msg_size = 0
-            self._msg_parts = []
-            self._decoder = (codecs.getincrementaldecoder("utf-8")("strict")
-                             if opcode == Opcode.TEXT else None)
-            self._receive_fragment(frame)
+        self._receive_fragment(frame)
 
     def _receive_whole_message(self, opcode: int, payload: bytes) -> None:
         """An unfragmented message: nothing to collect, and the UTF-8 check is one
@@ -238,42 +321,60 @@ class Connection:
             raise MessageTooBig(f"message of at least {len(payload)} bytes is over the limit of "
                                 f"{limit} (close code 1009, RFC 6455 section 7.4.1)")
         if opcode == Opcode.TEXT:
+            if self._utf8 is not None:  # its start was checked as it arrived: check it all again
+                self._utf8 = None
+                self._utf8_checked = 0
             try:
                 self._events.append(TextMessage(payload.decode("utf-8")))
             except UnicodeDecodeError as exc:
-                what = "ends in the middle of a character" if exc.reason == "unexpected end of data" \
-                    else exc.reason
-                raise InvalidPayload(f"text message is not valid UTF-8: {what} at byte {exc.start} "
-                                     "(close code 1007, RFC 6455 section 8.1)") from None
+                raise _utf8_error(exc, 0) from None
         else:
             self._events.append(BinaryMessage(payload))
 
     def _receive_fragment(self, frame: Frame) -> None:
         payload = frame.payload
-        self._msg_size += len(payload)
+        before = self._msg_size
+        self._msg_size = before + len(payload)
         limit = self.max_message_size
         if limit is not None and self._msg_size > limit:
             raise MessageTooBig(f"message of at least {self._msg_size} bytes is over the limit of "
                                 f"{limit} (close code 1009, RFC 6455 section 7.4.1)")
-        if self._decoder is not None:
-            try:
-                self._msg_parts.append(self._decoder.decode(payload, frame.fin))
-            except UnicodeDecodeError as exc:
-                at = self._msg_size - len(payload) + exc.start
-                what = "ends in the middle of a character" if exc.reason == "unexpected end of data" \
-                    else exc.reason
-                raise InvalidPayload(f"text message is not valid UTF-8: {what} at byte {at} "
-                                     "(close code 1007, RFC 6455 section 8.1)") from None
-        else:
-            self._msg_parts.append(payload)
+        text = self._msg_opcode == Opcode.TEXT
+        if text:
+            if self._utf8 is None:
+                self._utf8, self._utf8_open = _utf8_checker(), False
+            checked = self._utf8_checked  # the part of this frame checked while it arrived
+            self._utf8_checked = 0
+            self._check_utf8(payload[checked:] if checked else payload, frame.fin, before + checked)
+        self._msg_buf += payload
         if frame.fin:
-            if self._decoder is not None:
-                self._events.append(TextMessage("".join(self._msg_parts)))
-            else:
-                self._events.append(BinaryMessage(b"".join(self._msg_parts)))
+            data = bytes(self._msg_buf)
+            self._msg_buf = bytearray()
             self._msg_opcode = None
-            self._msg_parts = []
-            self._decoder = None
+            self._utf8 = None
+            # The text was checked fragment by fragment; decoding it cannot fail now.
+            self._events.append(TextMessage(data.decode("utf-8")) if text else BinaryMessage(data))
+
+    def _check_utf8(self, data: bytes, final: bool, offset: int) -> None:
+        """Feed the next bytes of a text message to its UTF-8 check; ``offset``: where ``data``
+        starts in the message (for the error message)."""
+        if not self._utf8_open and data.isascii():
+            return  # ASCII after a complete character is valid: no need to decode it here
+        checker = self._utf8
+        if data:  # the decoder may hold a character's start only if the data ends outside ASCII
+            self._utf8_open = data[-1] >= 0x80
+        try:
+            checker.decode(data, final)
+        except UnicodeDecodeError as exc:
+            raise _utf8_error(exc, offset) from None
+        if not final and self._utf8_open:
+            # CPython's decoder waits for a third byte after ED A0-BF, though no character
+            # starts that way (they would be surrogates, U+D800-DFFF; RFC 3629 section 4).
+            held = checker.getstate()[0]
+            if len(held) >= 2 and held[0] == 0xED and held[1] >= 0xA0:
+                at = offset + len(data) - len(held) + 1
+                raise InvalidPayload(f"text message is not valid UTF-8: invalid continuation "
+                                     f"byte at byte {at} (close code 1007, RFC 6455 section 8.1)")
 
     def _receive_control(self, frame: Frame) -> None:
         opcode = frame.opcode
@@ -287,19 +388,20 @@ class Connection:
             code, reason = decode_close(frame.payload)  # raises 1002 / 1007 for a bad payload
             self.close_received = (code, reason)
             if self.close_sent is None:
-                # Echo the peer's code (section 5.5.1); an empty close is answered with an empty one.
-                echo = None if code == CloseCode.NO_STATUS else code
-                self._send(Opcode.CLOSE, encode_close(echo))
-                self.close_sent = (code, "")
+                # Echo the peer's code and reason (section 5.5.1: "typically echos the status
+                # code it received"; a browser shows the reason in CloseEvent.reason). An empty
+                # close is answered with an empty one.
+                if code == CloseCode.NO_STATUS:
+                    self._send(Opcode.CLOSE, b"")
+                    self.close_sent = (code, "")
+                else:
+                    self._send(Opcode.CLOSE, encode_close(code, reason))
+                    self.close_sent = (code, reason)
             self._finish(Closed(code, reason))
-
-    def _receive_eof(self) -> None:
-        self._eof = True
-        if self.state != State.CLOSED:
-            self._finish(Closed(CloseCode.ABNORMAL, "connection lost without a close frame"))
 
     def _finish(self, event: Closed) -> None:
         self.state = State.CLOSED
+        self._msg_buf = bytearray()  # a message cut short by the end is dropped
         self._events.append(event)
 
     # ------------------------------------------------------------------ sending
@@ -333,9 +435,10 @@ class Connection:
     def close(self, code: int = CloseCode.NORMAL, reason: str = "") -> None:
         """Start the closing handshake (section 7.1.2): send a close frame, go to CLOSING.
 
-        Messages may still arrive until the peer's close frame does.
+        Messages may still arrive until the peer's close frame does. Does nothing once a close
+        frame was sent or the connection is closed.
         """
-        if self.close_sent is not None:
+        if self.close_sent is not None or self.state == State.CLOSED:
             return
         payload = encode_close(code, reason)  # UsageError for a code or reason not allowed
         self._send(Opcode.CLOSE, payload)
@@ -343,24 +446,37 @@ class Connection:
         if self.state == State.OPEN:
             self.state = State.CLOSING
 
-    def fail(self, error: ProtocolError | int, reason: str = "") -> None:
+    def fail(self, error: Exception | int, reason: str = "") -> None:
         """Fail the connection (section 7.1.7): send a close frame with the error's code, stop.
 
-        ``error`` is a :class:`ProtocolError` (its ``close_code`` is sent, its message is in the
-        :class:`Closed` event) or a close code.
+        ``error`` is a :class:`ProtocolError` (its ``close_code`` is sent, its message is the
+        reason), a close code, or any other exception: that is our own failure, reported as 1011
+        "internal error" (:func:`wslib.errors.close_code_for`; its text stays here, in the
+        ``Closed`` event, and is not sent to the peer). A code that may not be sent (1005, 1006,
+        1015, ...) raises :class:`UsageError`. The ``Closed`` event is handed out by the next
+        :meth:`events` or :meth:`receive_data`.
         """
         if isinstance(error, int):
+            if not close_code_allowed(error):
+                raise UsageError(f"close code {error} may not be sent on the wire "
+                                 "(RFC 6455 section 7.4)")
             error = ProtocolError(reason or f"failed with code {error}", close_code=error)
+        elif not isinstance(error, Exception):
+            raise UsageError(f"fail() takes an exception or a close code, not "
+                             f"{type(error).__name__}")
         if self.state == State.CLOSED:
             return
+        self.pending_error = None
         self.error = error
-        code = error.close_code
+        code = close_code_for(error)
+        if not isinstance(error, ProtocolError):
+            reason = reason or "internal error"
         if self.close_sent is None:
             wire_reason = reason or str(error)
             raw = wire_reason.encode("utf-8")[:123].decode("utf-8", "ignore")
-            self._send(Opcode.CLOSE, encode_close(code if close_code_allowed(code) else 1011, raw))
+            self._send(Opcode.CLOSE, encode_close(code, raw))
             self.close_sent = (code, raw)
-        self._finish(Closed(code, str(error), error))
+        self._finish(Closed(code, reason or str(error), error))
 
     def data_to_send(self) -> bytes:
         """Return and forget every byte queued for the network."""
@@ -408,3 +524,16 @@ class Connection:
             raise ConnectionClosed.make(CloseCode.ABNORMAL)
         mask = self._mask_key() if self.is_client else None
         self._out.append(encode_frame(Frame(opcode, payload, fin, mask=mask)))
+
+
+def _utf8_checker():
+    """An incremental UTF-8 decoder used as a checker: its output is not kept (the text is
+    decoded once, whole, at the end of the message)."""
+    return codecs.getincrementaldecoder("utf-8")("strict")
+
+
+def _utf8_error(exc: UnicodeDecodeError, offset: int) -> InvalidPayload:
+    what = "ends in the middle of a character" if exc.reason == "unexpected end of data" \
+        else exc.reason
+    return InvalidPayload(f"text message is not valid UTF-8: {what} at byte {offset + exc.start} "
+                          "(close code 1007, RFC 6455 section 8.1)")

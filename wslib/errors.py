@@ -16,9 +16,20 @@ library reports about bad input. The tree::
     │   └── ConnectionClosedError  closed any other way
     ├── SSEError              an event stream could not be produced or consumed
     └── UsageError            wslib was called with an argument it cannot use (also a ValueError)
+        └── ConcurrencyError  two tasks did at once what only one may do (also a RuntimeError)
+
+Whose fault: a :class:`ProtocolError` is always the *peer's* (bytes it sent broke a rule) and
+carries the close code that tells it so. The caller's own mistakes (a 126-byte ping, a close
+code that may not be sent such as 1006, a reason over 123 bytes) are :class:`UsageError` and
+send nothing. Sending on a connection that is closing or closed raises
+:class:`ConnectionClosed`: in an asyncio program another task (or the peer) may have closed it
+a moment ago, so it is a state to handle, not a bug. Any other exception, one raised by
+application code included, is reported to the peer as 1011 (internal error):
+:func:`close_code_for` is that mapping, in one place.
 
 Each message says what was wrong and which rule it breaks, e.g.
-``ProtocolError: control frame payload is 126 bytes; the limit is 125 (RFC 6455 section 5.5)``.
+``ProtocolError: PING frame payload is 126 bytes; control frames carry at most 125 (RFC 6455
+section 5.5)``.
 """
 
 from __future__ import annotations
@@ -35,6 +46,8 @@ __all__ = [
     "ConnectionClosedError",
     "SSEError",
     "UsageError",
+    "ConcurrencyError",
+    "close_code_for",
 ]
 
 
@@ -137,3 +150,17 @@ class SSEError(WSError):
 
 class UsageError(WSError, ValueError):
     """wslib was called with an argument it cannot use (a 3-byte mask, a negative size, ...)."""
+
+
+class ConcurrencyError(UsageError, RuntimeError):
+    """Two tasks did at once what only one may do, such as two ``recv()`` on one WebSocket
+    (which of them should get the next message?)."""
+
+
+def close_code_for(error: BaseException) -> int:
+    """The close code that reports ``error`` to the peer: a :class:`ProtocolError`'s own code
+    (1002, 1007, 1009, ...), else 1011 "internal error" (RFC 6455 section 7.4.1): a bug or a
+    failure on our side, such as an exception from application code."""
+    if isinstance(error, ProtocolError):
+        return error.close_code
+    return 1011

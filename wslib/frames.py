@@ -136,29 +136,36 @@ class Header(NamedTuple):
     size: int  # header length in bytes: 2 to 14
 
 
-def _check_frame(opcode: int, payload_len: int, fin: bool) -> None:
-    """The rules every frame must follow, whichever side of the wire we are on."""
+def _frame_rule_broken(opcode: int, payload_len: int, fin: bool) -> str | None:
+    """The rules every frame must follow, whichever side of the wire we are on: what is wrong,
+    or ``None``. A frame read from the peer that breaks one is the peer's :class:`ProtocolError`;
+    one we are asked to send is the caller's mistake, a :class:`UsageError`."""
     if opcode not in _OPCODES:
-        raise ProtocolError(f"opcode 0x{opcode:X} is reserved (RFC 6455 section 5.2)")
+        return f"opcode 0x{opcode:X} is reserved (RFC 6455 section 5.2)"
     if opcode >= 0x8:
         name = _OPCODES[opcode].name
         if not fin:
-            raise ProtocolError(f"{name} frame is fragmented (FIN=0); control frames must not be "
-                                "fragmented (RFC 6455 section 5.5)")
+            return (f"{name} frame is fragmented (FIN=0); control frames must not be "
+                    "fragmented (RFC 6455 section 5.5)")
         if payload_len > MAX_CONTROL_PAYLOAD:
-            raise ProtocolError(f"{name} frame payload is {payload_len} bytes; control frames "
-                                f"carry at most {MAX_CONTROL_PAYLOAD} (RFC 6455 section 5.5)")
+            return (f"{name} frame payload is {payload_len} bytes; control frames "
+                    f"carry at most {MAX_CONTROL_PAYLOAD} (RFC 6455 section 5.5)")
+    return None
 
 
 def encode_frame(frame: Frame, *, check: bool = True) -> bytes:
     """Serialize ``frame``; masked with ``frame.mask`` when it has one.
 
-    ``check=False`` skips the protocol rules (reserved opcodes, control frame limits) so that tests
-    and lessons can build deliberately broken frames to see how a peer reacts.
+    A frame that breaks a rule (reserved opcode, control frame over 125 bytes or fragmented)
+    raises :class:`UsageError`: it is the caller's mistake, not a peer's, so no close code goes
+    with it. ``check=False`` skips those rules so that tests and lessons can build deliberately
+    broken frames to see how a peer reacts.
     """
     opcode, payload, fin = frame.opcode, frame.payload, frame.fin
     if check:
-        _check_frame(opcode, len(payload), fin)
+        broken = _frame_rule_broken(opcode, len(payload), fin)
+        if broken is not None:
+            raise UsageError(broken)
     if not 0 <= opcode <= 0xF:
         raise UsageError(f"an opcode is 4 bits (0-15), got {opcode}")
     first = (0x80 if fin else 0) | (0x40 if frame.rsv1 else 0) | (0x20 if frame.rsv2 else 0)
@@ -213,7 +220,9 @@ def parse_header(buf: bytes | bytearray | memoryview, pos: int = 0) -> Header | 
         if length < 65536:
             raise ProtocolError(f"payload length {length} sent in the 64-bit form; lengths under "
                                 "65536 must use a shorter form (RFC 6455 section 5.2, minimal encoding)")
-    _check_frame(opcode, length, fin)
+    broken = _frame_rule_broken(opcode, length, fin)
+    if broken is not None:
+        raise ProtocolError(broken)
     mask = None
     if b1 & 0x80:
         if avail < size + 4:

@@ -6,8 +6,12 @@ fourth (sticky packets, 粘包). :class:`FrameReader` keeps the bytes it has not
 frames that come out are the same: the tests check it at every split point.
 
 The reader is an offset-based parser over one buffer: it reads a header in place, waits until
-the whole payload is there, then slices it out. It rejects a frame larger than
-``max_frame_size`` as soon as its header arrives, before buffering the payload.
+the whole payload is there, then slices it out. Everything that can be judged from a header is
+judged as soon as the header arrives, before any of the payload is buffered: a frame larger than
+``max_frame_size``, the wrong masking direction, RSV bits when ``allow_rsv`` is false, reserved
+opcodes and control-frame rules. While a frame's payload is still arriving,
+:meth:`FrameReader.pending_payload` shows the part that is here (the connection checks the
+UTF-8 of a long text frame that way, as it arrives).
 
 Most frames are plain (a 7- or 16-bit length, no RSV bits, a defined opcode): ``feed()`` reads
 those on a fast path, a few integer operations with no checks to make, because such a header
@@ -42,6 +46,9 @@ class FrameReader:
     frame raises :class:`MessageTooBig` (close code 1009) from its header alone.
     ``expect_mask``: ``True`` on a server (client frames must be masked), ``False`` on a client
     (server frames must not be), ``None`` to accept both (section 5.1; a violation is 1002).
+    ``allow_rsv``: ``False`` rejects a frame with RSV1, RSV2 or RSV3 set from its header (1002:
+    no extension was negotiated, section 5.2); the default ``True`` returns the bits in the
+    frame, for lessons and tools that look at any frame.
 
     A bad frame raises :class:`ProtocolError` from ``feed()``. If the same ``feed()`` completed
     good frames before the bad one, those are returned first and the error waits in
@@ -50,11 +57,13 @@ class FrameReader:
     since a byte stream cannot be resynchronized after a bad frame.
     """
 
-    def __init__(self, max_frame_size: int | None = None, expect_mask: bool | None = None) -> None:
+    def __init__(self, max_frame_size: int | None = None, expect_mask: bool | None = None,
+                 allow_rsv: bool = True) -> None:
         if max_frame_size is not None and max_frame_size < 0:
             raise UsageError(f"max_frame_size must be >= 0 or None, got {max_frame_size}")
         self.max_frame_size = max_frame_size
         self.expect_mask = expect_mask
+        self.allow_rsv = allow_rsv
         self._buf = bytearray()
         self._header: Header | None = None  # parsed header of the frame we are waiting for
         self._error: ProtocolError | None = None
@@ -73,6 +82,20 @@ class FrameReader:
     def pending_header(self) -> Header | None:
         """The header of the frame whose payload is still arriving, or ``None``."""
         return self._header
+
+    def pending_payload(self, start: int = 0) -> bytes:
+        """The payload bytes of the pending frame (see :attr:`pending_header`) that have arrived,
+        unmasked, from offset ``start`` on; ``b""`` when no frame is pending."""
+        header = self._header
+        if header is None:
+            return b""
+        # After feed(), a pending frame's header starts the buffer.
+        begin = header.size + start
+        data = self._buf[begin:header.size + header.length]
+        if header.mask is None:
+            return bytes(data)
+        turn = start % 4  # the key goes on from where the byte at `start` is in its cycle
+        return apply_mask(data, header.mask[turn:] + header.mask[:turn])
 
     def feed(self, data: bytes) -> list[Frame]:
         """Add ``data`` to the stream and return every frame completed by it (maybe none)."""
@@ -160,6 +183,10 @@ class FrameReader:
         if self.expect_mask is False and header.mask is not None:
             raise ProtocolError("masked frame from a server; servers must not mask "
                                 "(RFC 6455 section 5.1)")
+        if not self.allow_rsv and (header.rsv1 or header.rsv2 or header.rsv3):
+            bits = ", ".join(f"RSV{i}" for i, on in enumerate(header[1:4], 1) if on)
+            raise ProtocolError(f"{bits} set but no extension was negotiated "
+                                "(RFC 6455 section 5.2)")
         if self.max_frame_size is not None and header.length > self.max_frame_size:
             raise MessageTooBig(f"frame payload of {header.length} bytes is over the limit of "
                                 f"{self.max_frame_size} (close code 1009, RFC 6455 section 7.4.1)")

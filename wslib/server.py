@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, AsyncIterator, Awaitable, Callable, Union
 
 from .connection import Connection
-from .errors import ConnectionClosed, HandshakeError, HTTPHeadError, UsageError
+from .errors import ConnectionClosed, HandshakeError, HTTPHeadError, UsageError, close_code_for
 from .handshake import build_response, check_request, parse_header_list, reject, select_subprotocol
 from .http import (STATUS_REASONS, HeadReader, Headers, Request, Response, check_host,
                    request_body_length, request_from_head)
@@ -455,9 +455,10 @@ class Server:
             await handler(ws)
         except ConnectionClosed:
             pass  # the handler sent or received on a closed connection: nothing to report
-        except Exception:
+        except Exception as exc:
+            # The application's bug, not the peer's: 1011, and the details stay in our log.
             logger.exception("WebSocket handler for %s failed", request.path)
-            await ws.close(1011, "internal error")
+            await ws.close(close_code_for(exc), "internal error")
         finally:
             try:
                 await ws.close()  # 1000 if still open; otherwise waits for the end of TCP

@@ -19,9 +19,9 @@ How it works. The opening handshake is plain HTTP, read and written with asyncio
 (:meth:`WebSocket.from_streams`): from then on asyncio calls :meth:`WebSocket.data_received`
 with every chunk of bytes that arrives, and it runs, right there::
 
-    connection.receive_data(data)          # frames -> events (and pongs / close echoes to send)
+    events = connection.receive_data(data) # frames -> events (and pongs / close echoes to send)
     transport.write(connection.data_to_send())
-    messages -> an asyncio.Queue           # recv() takes them from there
+    messages -> an asyncio.Queue           # recv() takes them from there (each event once)
     Pong     -> wakes the matching ping()
     Closed   -> remember code and reason, then close TCP
 
@@ -55,7 +55,7 @@ import time
 from typing import Any, AsyncIterator, Awaitable, Callable, Generator, Generic, TypeVar
 
 from .connection import BinaryMessage, Closed, Connection, Pong, State, TextMessage
-from .errors import ConnectionClosed, ConnectionClosedOK
+from .errors import ConcurrencyError, ConnectionClosed, ConnectionClosedOK
 from .frames import CloseCode
 from .http import Request, Response
 
@@ -122,6 +122,8 @@ class WebSocket(asyncio.Protocol):
         self._pings: list[tuple[bytes, asyncio.Future, float]] = []
         self._closed = loop.create_future()  # done when TCP is closed
         self._abort_timer: asyncio.TimerHandle | None = None
+        self._pending_timer: asyncio.TimerHandle | None = None  # see data_received()
+        self._receiving = False  # a recv() is waiting: a second one at the same time is an error
         self._streams: tuple | None = None
         self._keepalive_task = (loop.create_task(self._keepalive())
                                 if ping_interval is not None else None)
@@ -175,12 +177,28 @@ class WebSocket(asyncio.Protocol):
     def data_received(self, data: bytes) -> None:
         """Bytes from the socket: through the Connection, then to the queue."""
         conn = self.connection
-        conn.receive_data(data)
+        events = conn.receive_data(data)
         out = conn.data_to_send()  # pongs, the echo of a close frame, our close on an error
         if out:
             self._write(out)
+        self._handle(events)
         queue = self._messages
-        for event in conn.events():
+        if conn.pending_error is not None:
+            # A bad frame came after these messages: let the application answer them first
+            # (recv() fails the connection once it has taken them); nothing to answer: fail now.
+            if queue.empty() or not self._accepting:
+                self._fail_pending()
+            elif self._pending_timer is None:  # an application that never reads: not forever
+                self._pending_timer = self._loop.call_later(self.close_timeout, self._fail_pending)
+        if queue.qsize() >= self.max_queue and not self._reading_paused:
+            # Backpressure: the application is behind. Stop reading until recv() catches up.
+            self._reading_paused = True
+            self._transport.pause_reading()
+
+    def _handle(self, events: list) -> None:
+        """Act on the Connection's events (each is handed out once: nothing else sees them)."""
+        queue = self._messages
+        for event in events:
             kind = type(event)
             if kind is TextMessage or kind is BinaryMessage:
                 if self._accepting:
@@ -189,11 +207,21 @@ class WebSocket(asyncio.Protocol):
                 self._pong_received(event.payload)
             elif kind is Closed:
                 self._connection_closed(event.code, event.reason)
-            # Ping: the Connection has already queued the pong, written above.
-        if queue.qsize() >= self.max_queue and not self._reading_paused:
-            # Backpressure: the application is behind. Stop reading until recv() catches up.
-            self._reading_paused = True
-            self._transport.pause_reading()
+            # Ping: the Connection has already queued the pong, written by the caller.
+
+    def _fail_pending(self) -> None:
+        """Fail the connection for the protocol error that waited behind the messages the
+        application has now taken (Connection.pending_error): the close frame goes out after
+        whatever the application answered."""
+        if self._pending_timer is not None:
+            self._pending_timer.cancel()
+            self._pending_timer = None
+        conn = self.connection
+        if conn.pending_error is None:
+            return
+        events = conn.events()
+        self._write(conn.data_to_send())
+        self._handle(events)
 
     def eof_received(self) -> None:
         """The peer closed its side of TCP."""
@@ -211,6 +239,8 @@ class WebSocket(asyncio.Protocol):
             self._abort_timer.cancel()
         if self._keepalive_task is not None:
             self._keepalive_task.cancel()
+        if self._pending_timer is not None:
+            self._pending_timer.cancel()
         error = self._closed_error()
         for _, waiter, _ in self._pings:  # no pong will come now
             if not waiter.done():
@@ -238,15 +268,27 @@ class WebSocket(asyncio.Protocol):
 
         Messages that arrived before the peer's close frame are still returned; after them,
         raises :class:`~wslib.errors.ConnectionClosedOK` (1000, 1001) or
-        :class:`~wslib.errors.ConnectionClosedError` (anything else).
+        :class:`~wslib.errors.ConnectionClosedError` (anything else). Only one task may wait
+        in ``recv()`` (or ``async for``) at a time: a second one raises
+        :class:`~wslib.errors.ConcurrencyError` (which of them should get the next message?).
         """
+        if self._receiving:
+            raise ConcurrencyError("recv() is already waiting for a message in another task; "
+                                   "one WebSocket has one reader at a time (share the messages "
+                                   "through an asyncio.Queue if several tasks need them)")
         queue = self._messages
-        message = await queue.get()
+        if queue.empty() and self.connection.pending_error is not None:
+            self._fail_pending()  # every message before the bad frame has been taken
+        self._receiving = True
+        try:
+            message = await queue.get()
+        finally:
+            self._receiving = False
         if self._reading_paused and queue.qsize() <= self.max_queue // 4:
             self._reading_paused = False  # caught up: read the socket again
             self._transport.resume_reading()
         if message is _END:
-            queue.put_nowait(_END)  # for the next call, and for any other waiting recv()
+            queue.put_nowait(_END)  # for the next call
             raise self._closed_error()
         return message
 
@@ -392,6 +434,8 @@ class WebSocket(asyncio.Protocol):
         the connection (``close_code`` is then 1006).
         """
         conn = self.connection
+        if conn.pending_error is not None:
+            self._fail_pending()  # the peer broke a rule: that, not a normal close, ends it
         if conn.state is State.OPEN:
             conn.close(code, reason)  # UsageError for a code or reason that may not be sent
             self._write(conn.data_to_send())
@@ -450,10 +494,9 @@ class WebSocket(asyncio.Protocol):
         """Fail the connection ourselves (RFC 6455 section 7.1.7): close frame, then close TCP."""
         conn = self.connection
         conn.fail(code, reason)
-        conn.events()  # the Closed event fail() queued: we handle it right here
         self._write(conn.data_to_send())
         self._discard_messages()
-        self._connection_closed(code, reason)
+        self._handle(conn.events())  # the Closed event fail() queued
 
 
 T = TypeVar("T")

@@ -113,7 +113,8 @@ def test_websockets_client_closes(code, reason):
             async with ws_connect(server.url, compression=None) as ws:
                 await ws.close(code, reason)
             assert await asyncio.wait_for(seen, 5) == (code, reason)
-            assert ws.close_code == code  # the wslib server echoed the code
+            # the wslib server echoed the code and the reason (as a browser's CloseEvent shows)
+            assert (ws.close_code, ws.close_reason) == (code, reason)
     run(main())
 
 
