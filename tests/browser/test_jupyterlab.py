@@ -23,10 +23,10 @@ import pytest
 from browser_support import launch_browser
 
 ROOT = Path(__file__).resolve().parents[2]
-LESSONS = sorted(p.name for p in (ROOT / "notebooks").glob("0[0-5]_*.ipynb"))
+LESSONS = sorted(p.name for p in (ROOT / "notebooks").glob("0[0-7]_*.ipynb"))
 # Lessons that show ipywidgets: the test fails if one of them shows none at all.
 WIDGET_LESSONS = {"00_start_here.ipynb", "02_opening_handshake.ipynb", "03_frame_layout.ipynb",
-                  "04_masking.ipynb", "05_fragmentation.ipynb"}
+                  "04_masking.ipynb", "05_fragmentation.ipynb", "06_tcp_byte_stream.ipynb"}
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(600)]
 
