@@ -64,9 +64,10 @@ def _proc_address(text: str) -> tuple[str, int]:
     return socket.inet_ntop(family, raw), int(port, 16)
 
 
-def _from_proc() -> list[TcpSocket] | None:
+def _from_proc(ports: set[int]) -> list[TcpSocket] | None:
     found = False
     out = []
+    wanted = {f"{p:04X}" for p in ports}
     for path in _PROC_FILES:
         try:
             lines = path.read_text().splitlines()[1:]
@@ -75,8 +76,8 @@ def _from_proc() -> list[TcpSocket] | None:
         found = True
         for line in lines:
             fields = line.split()
-            if len(fields) < 4:
-                continue
+            if len(fields) < 4 or (fields[1][-4:] not in wanted and fields[2][-4:] not in wanted):
+                continue  # not ours: skip before decoding anything
             out.append(TcpSocket(_proc_address(fields[1]), _proc_address(fields[2]),
                                  STATE_NAMES.get(int(fields[3], 16), fields[3])))
     return out if found else None
@@ -105,8 +106,9 @@ def source() -> str | None:
     return "psutil" if _from_psutil() is not None else None
 
 
-def _all_sockets() -> list[TcpSocket]:
-    sockets = _from_proc()
+def _all_sockets(ports: set[int]) -> list[TcpSocket]:
+    """Every socket with one of ``ports`` (at least: psutil lists them all)."""
+    sockets = _from_proc(ports)
     if sockets is None:
         sockets = _from_psutil()
     if sockets is None:
@@ -120,7 +122,7 @@ def _all_sockets() -> list[TcpSocket]:
 def our_sockets(ports: Iterable[int]) -> list[TcpSocket]:
     """Loopback sockets whose local or remote port is one of ``ports``, sorted."""
     wanted = set(ports)
-    return sorted(s for s in _all_sockets()
+    return sorted(s for s in _all_sockets(wanted)
                   if s.local[0] in _LOOPBACK and (s.local[1] in wanted or s.remote[1] in wanted))
 
 
