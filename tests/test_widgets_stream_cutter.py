@@ -68,7 +68,8 @@ def test_html_marks_cuts_and_colours_frames():
     assert page.count(">|</b>") == 2
     assert "20 bytes in 3 recv() call(s); the reader completed 3 frame(s)" in page
     assert page.count("<tr>") == 4
-    assert "#ddf4ff" in page and "#fff8c5" in page and "#ffebe9" in page
+    assert "#b6e3ff" in page and "#fae17d" in page and "#ffcecb" in page
+    assert "frame 1: TEXT &#x27;粘包&#x27;" in page
 
 
 def test_incomplete_stream_is_shown_not_raised():

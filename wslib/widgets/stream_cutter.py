@@ -98,7 +98,7 @@ def format_cuts(rows: list[CutRow]) -> str:
 _STYLE = ("font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; "
           "border-collapse: collapse; font-size: 13px")
 _CELL = "padding: 2px 8px; border: 1px solid #ccc; text-align: left; vertical-align: top"
-_COLOURS = ("#ddf4ff", "#fff8c5", "#ffebe9", "#dafbe1")  # one background per frame
+_COLOURS = ("#b6e3ff", "#fae17d", "#ffcecb", "#aceebb")  # one background per frame
 
 
 def _frame_of_each_byte(stream: bytes) -> list[int]:
@@ -138,10 +138,15 @@ def render_cuts(stream: bytes, cuts: list[int]) -> str:
         frames = "<br>".join(e(_frame_text(f)) for f in r.frames) or "<i>none yet</i>"
         cells = (str(r.index), str(len(r.chunk)), e(r.chunk.hex(" ")), frames, str(r.buffered))
         body.append("<tr>" + "".join(f'<td style="{_CELL}">{c}</td>' for c in cells) + "</tr>")
+    whole = [f for r in cut_rows(stream, []) for f in r.frames]
+    legend = " ".join(
+        f'<span style="background: {_COLOURS[i % len(_COLOURS)]}; padding: 0 4px">'
+        f'frame {i}: {e(_frame_text(f))}</span>' for i, f in enumerate(whole))
     total = sum(len(r.frames) for r in rows)
     summary = (f"<p>{len(stream)} bytes in {len(rows)} recv() call(s); the reader completed "
                f"{total} frame(s)</p>")
-    return (f'<div style="{_STYLE}">{" ".join(strip)}</div>{summary}'
+    return (f'<div style="{_STYLE}">{" ".join(strip)}</div>'
+            f'<div style="{_STYLE}; margin-top: 4px">{legend}</div>{summary}'
             f'<table style="{_STYLE}"><tr>{head}</tr>{"".join(body)}</table>')
 
 
