@@ -270,3 +270,19 @@ def test_scenario_missing_key():
     answers = dict(S.SCENARIOS)
     del answers[FIRST]
     assert failed(lesson07.check_scenarios(answers))[FIRST].detail == "missing from your dict"
+
+
+def test_notebook_stub_dict_has_exactly_the_checked_situations():
+    """The dict the learner fills in (notebook 07) and the check's situations never drift."""
+    import json
+    from pathlib import Path
+
+    nb = json.loads((Path(__file__).parents[1] / "notebooks" / "07_closing_handshake.ipynb")
+                    .read_text(encoding="utf-8"))
+    sources = ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
+    stub = next(s for s in sources if s.startswith("SCENARIOS = {"))
+    namespace: dict = {}
+    exec(stub, namespace)
+    assert list(namespace["SCENARIOS"]) == list(lesson07.SCENARIOS)
+    assert all(v is ... for v in namespace["SCENARIOS"].values())
+    assert list(S.SCENARIOS) == list(lesson07.SCENARIOS)
