@@ -120,10 +120,10 @@ def test_payload_refusing_application_codes_fails():
 
 
 def test_payload_str_and_none_are_named():
-    assert "returned a str where bytes is expected" in text(
-        lesson07.check_close_payload(lambda c, r="": S.close_payload(c, r).decode("latin-1")))
-    assert "wrap it in bytes" in text(
-        lesson07.check_close_payload(lambda c, r="": bytearray(S.close_payload(c, r))))
+    for wrong, kind in [(lambda c, r="": S.close_payload(c, r).decode("latin-1"), "str"),
+                        (lambda c, r="": bytearray(S.close_payload(c, r)), "bytearray")]:
+        line = failed(lesson07.check_close_payload(wrong))["1000 with no reason: 2 bytes"]
+        assert kind in line.detail and "bytes" in line.detail, line  # the type is named
 
     def forgot(code, reason=""):
         S.close_payload(code, reason)
@@ -159,8 +159,8 @@ def test_parse_reason_as_bytes_is_named():
         result = S.parse_close(payload)
         return (result[0], payload[2:]) if isinstance(result, tuple) else result
 
-    assert "the reason is a bytes where a str is expected: decode it" in text(
-        lesson07.check_parse_close(raw))
+    line = failed(lesson07.check_parse_close(raw))["1000 'bye'"]
+    assert "bytes" in line.detail and "str" in line.detail, line
 
 
 def test_parse_replacing_bad_utf8_fails_on_its_cases():

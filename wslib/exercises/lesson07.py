@@ -21,6 +21,7 @@ Report by hand, and a wrong answer gets a question that points the way, never th
 
 from __future__ import annotations
 
+import functools
 import struct
 from typing import Any, Callable
 
@@ -50,6 +51,7 @@ def _answering(func: Callable | None) -> Callable | None:
     if func is None:
         return None
 
+    @functools.wraps(func)  # __wrapped__: a stub is still recognised as the learner's stub
     def call(*args: Any) -> Any:
         try:
             got = func(*args)
