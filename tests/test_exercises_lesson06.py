@@ -338,3 +338,30 @@ def test_line_str_is_named():
 def test_line_hints_do_not_give_the_answer():
     report = lesson06.check_line_reader(DropsEmpty)
     assert "b'a\\n\\nb\\n'" not in text(report)
+
+
+# ------------------------------------------------------------------ the notebook's own cells
+
+def notebook_cells():
+    import json
+    from pathlib import Path
+
+    path = Path(__file__).parents[1] / "notebooks" / "06_tcp_byte_stream.ipynb"
+    return [c for c in json.loads(path.read_text(encoding="utf-8"))["cells"]
+            if c["cell_type"] == "code"]
+
+
+@pytest.mark.parametrize("name, check", [("MessageParser", lesson06.check_message_parser),
+                                         ("LineReader", lesson06.check_line_reader)])
+def test_the_notebook_stub_is_not_attempted(name, check):
+    source = next("".join(c["source"]) for c in notebook_cells()
+                  if "".join(c["source"]).startswith(f"class {name}:"))
+    namespace: dict = {}
+    exec(compile(source, f"<notebook 06 {name}>", "exec"), namespace)
+    assert check(namespace[name]).attempted is False
+
+
+def test_the_stored_check_reports_say_not_attempted():
+    reports = ["".join(o.get("data", {}).get("text/plain", "")) for c in notebook_cells()
+               if ".check_" in "".join(c["source"]) for o in c["outputs"]]
+    assert len(reports) == 2 and all("not attempted yet" in r for r in reports)

@@ -286,3 +286,24 @@ def test_notebook_stub_dict_has_exactly_the_checked_situations():
     assert list(namespace["SCENARIOS"]) == list(lesson07.SCENARIOS)
     assert all(v is ... for v in namespace["SCENARIOS"].values())
     assert list(S.SCENARIOS) == list(lesson07.SCENARIOS)
+
+
+@pytest.mark.parametrize("name, check", [("close_payload", lesson07.check_close_payload),
+                                         ("parse_close", lesson07.check_parse_close)])
+def test_the_notebook_stub_is_not_attempted(name, check):
+    import json
+    import linecache
+    from pathlib import Path
+
+    nb = json.loads((Path(__file__).parents[1] / "notebooks" / "07_closing_handshake.ipynb")
+                    .read_text(encoding="utf-8"))
+    cells = ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
+    source = next(s for s in cells if s.startswith(f"def {name}("))
+    filename = f"<notebook 07 {name}>"  # registered as IPython does, so the source is readable
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    namespace: dict = {}
+    exec(compile(source, filename, "exec"), namespace)
+    assert check(namespace[name]).attempted is False
+    stored = [o.get("data", {}).get("text/plain", "") for c in nb["cells"]
+              if c["cell_type"] == "code" and ".check_" in "".join(c["source"]) for o in c["outputs"]]
+    assert len(stored) == 3 and all("not attempted yet" in "".join(r) for r in stored)
