@@ -365,3 +365,27 @@ def test_the_stored_check_reports_say_not_attempted():
     reports = ["".join(o.get("data", {}).get("text/plain", "")) for c in notebook_cells()
                if ".check_" in "".join(c["source"]) for o in c["outputs"]]
     assert len(reports) == 2 and all("not attempted yet" in r for r in reports)
+
+
+def constant_parser(value):
+    class Constant:
+        def __init__(self, limit=1024):
+            pass
+
+        def feed(self, data):
+            return value
+    return Constant
+
+
+@pytest.mark.parametrize("check, cases", [
+    (lesson06.check_message_parser, lesson06._parser_cases),
+    (lesson06.check_line_reader, lesson06._line_cases)])
+@pytest.mark.parametrize("value", [[], [(0, b"")], [b"\x00"], [(9, b"zz")], "x", 0])
+def test_no_failed_line_shows_an_expected_message(check, cases, value):
+    secrets = {repr(m) for case in cases() for m in case.expected.messages if len(repr(m)) >= 6}
+    secrets |= {repr(m[1]) for case in cases() for m in case.expected.messages
+                if isinstance(m, tuple) and len(m[1]) >= 3}
+    for line in check(constant_parser(value)).results:
+        if not line.passed:
+            shown = line.name + line.detail + line.hint
+            assert not any(s in shown for s in secrets), line

@@ -200,15 +200,16 @@ def check_parse_close(func: Callable[[bytes], Any] | None) -> Report:
     bad_code = ("a code that may not be sent (section 7.4) is a protocol error when received: "
                 "return 1002")
     specs = [
-        ("1000 and no reason", b"\x03\xe8",
+        ("two bytes: a code and no reason", b"\x03\xe8",
          "the first 2 bytes are the code, big-endian; the rest is the reason"),
-        ("1000 'bye'", b"\x03\xe8bye", "decode the bytes after the code as UTF-8"),
-        ("4001 'done'", b"\x0f\xa1done", "4000-4999 are allowed (section 7.4.2)"),
-        ("a UTF-8 reason: 1000 '分片'", b"\x03\xe8" + "分片".encode(),
+        ("a code, then an ASCII reason", b"\x03\xe8bye", "decode the bytes after the code as UTF-8"),
+        ("an application's code (4000-4999), then a reason", b"\x0f\xa1done",
+         "4000-4999 are allowed (section 7.4.2)"),
+        ("a code, then a Chinese reason", b"\x03\xe8" + "分片".encode(),
          "decode the reason as UTF-8, not byte by byte"),
         ("an empty payload: no status code", b"",
-         "an empty close payload is allowed (section 5.5.1); it is reported as 1005, "
-         "'no status code', with an empty reason"),
+         "an empty close payload is allowed (section 5.5.1): which code is reserved for "
+         "reporting that no status code was received (section 7.4.1)? The reason is empty"),
         ("a 1-byte payload", b"\x03",
          "one byte cannot hold the 2-byte code (section 5.5.1): a protocol error"),
         ("code 1005 on the wire", b"\x03\xed", bad_code),
@@ -217,7 +218,8 @@ def check_parse_close(func: Callable[[bytes], Any] | None) -> Report:
         ("code 999", b"\x03\xe7", bad_code),
         ("code 5000", b"\x13\x88", bad_code),
         ("a reason that is not UTF-8", b"\x03\xe8\xff",
-         "the reason MUST be UTF-8 (section 5.5.1); invalid text data is 1007 (section 7.4.1)"),
+         "the reason MUST be UTF-8 (section 5.5.1); which code of section 7.4.1 is for data "
+         "that is not consistent with its type?"),
         ("a reason cut in the middle of a character", b"\x03\xe8" + "分".encode()[:2],
          "a character cut off at the end is invalid UTF-8 too: decode strictly"),
         ("125 bytes: the longest close payload", b"\x03\xe8" + b"x" * 123,
