@@ -18,6 +18,8 @@ The asyncio layer on top connects them to real sockets.
     wslib.eventstream EventChannel (server side of SSE) and events() (a reconnecting client)
     wslib.aio_http    reading an HTTP response head off an asyncio stream (both clients)
 
+    wslib.tcpstate    the kernel's TCP state of our own loopback sockets (lesson 07)
+
     wslib.apps        runnable demos (python -m wslib echo | sse)
     wslib.widgets     ipywidgets for the lessons;  wslib.exercises  the lessons' self-checks
 """

@@ -26,7 +26,8 @@ ROOT = Path(__file__).resolve().parents[2]
 LESSONS = sorted(p.name for p in (ROOT / "notebooks").glob("[01][0-9]_*.ipynb"))
 # Lessons that show ipywidgets: the test fails if one of them shows none at all.
 WIDGET_LESSONS = {"00_start_here.ipynb", "02_opening_handshake.ipynb", "03_frame_layout.ipynb",
-                  "04_masking.ipynb", "05_fragmentation.ipynb", "09_server_sent_events.ipynb"}
+                  "04_masking.ipynb", "05_fragmentation.ipynb", "06_tcp_byte_stream.ipynb",
+                  "09_server_sent_events.ipynb"}
 
 # Lessons whose cells run JavaScript in the page and print what it reported back to the kernel
 # (wslib.widgets.page.PageBridge): each listed text must appear in the notebook once it has run,
