@@ -136,6 +136,16 @@ HIDDEN: dict[str, list[Case]] = {
                    (([(True, 1, b"\xff")],), 1007)],
                   "binary messages stay bytes, control frames may come between fragments, and "
                   "the first broken rule decides the close code"),
+    "7.1": _cases([((1000, ""), b"\x03\xe8"), ((4999, "ok"), b"\x13\x87ok"),
+                   ((3000, "é" * 61), b"\x0b\xb8" + "é".encode() * 61),
+                   ((1011, "x" * 123), b"\x03\xf3" + b"x" * 123)],
+                  "two bytes of code in network byte order, then the reason in UTF-8: the limit "
+                  "of 123 counts bytes, not characters"),
+    "7.2": _cases([((b"",), (1005, "")), ((b"\x0f\xa0",), (4000, "")),
+                   ((b"\x03\xe9" + "再见".encode(),), (1001, "再见")), ((b"\x03",), 1002),
+                   ((b"\x03\xed",), 1002), ((b"\x0b\xb7",), 1002), ((b"\x03\xe8\xc3",), 1007)],
+                  "an empty payload means 1005 with no reason; then the length, the code's range "
+                  "and the reason's UTF-8, each with its own close code"),
     "9.2": _cases([((_HISTORY, None), []), ((_HISTORY, "b7"), _HISTORY[2:]),
                    ((_HISTORY, "c9"), []), ((_HISTORY, "zz"), _HISTORY), ((_HISTORY, "7"), _HISTORY)],
                   "ids are strings compared whole: the events after the one with that id, none "

@@ -96,6 +96,18 @@ DECLARED: list[Lesson] = [
         Exercise("5.2", "reassemble messages", "reassemble", "check_reassemble", 3),
         Exercise("5.3", "which close code?", "CLOSE_CODES", "check_close_codes", 2, hidden=False),
     ]),
+    Lesson("06", "TCP is a byte stream", [
+        Exercise("6.1", "a length-prefixed protocol and its parser", "MessageParser",
+                 "check_message_parser", 3, hidden=False),
+        Exercise("6.2", "a line reader with a limit", "LineReader", "check_line_reader", 2,
+                 hidden=False),
+    ]),
+    Lesson("07", "The closing handshake", [
+        Exercise("7.1", "build a close payload", "close_payload", "check_close_payload", 2),
+        Exercise("7.2", "read a close payload", "parse_close", "check_parse_close", 2),
+        Exercise("7.3", "which code, and who closes TCP first?", "SCENARIOS", "check_scenarios",
+                 2, hidden=False),
+    ]),
     Lesson("08", "A server from scratch", [
         Exercise("8.1", "the upgrade step", "upgrade", "check_upgrade", 3, hidden=False),
         Exercise("8.2", "a broadcast that nobody can hold up", "broadcast", "check_broadcast", 3,
