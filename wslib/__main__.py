@@ -3,6 +3,7 @@
     python -m wslib echo                 the echo server on ws://127.0.0.1:8765/
     python -m wslib echo --port 0        on a free port; the first line printed is the URL
     python -m wslib sse                  Server-Sent Events demo on http://127.0.0.1:8766/
+    python -m wslib chat                 the chat room (lesson 10) on http://127.0.0.1:8767/
 
 Each server prints exactly one line, its URL, once it is listening, and stops cleanly on
 Ctrl-C (SIGINT) or SIGTERM: WebSockets are closed with 1001 "going away", exit code 0.
@@ -115,11 +116,35 @@ async def sse_command(args: argparse.Namespace) -> int:
     return await run_until_stopped(demo, demo.url)  # demo.close() stops publisher and server
 
 
+# ---------------------------------------------------------------------------------- chat
+
+def chat_arguments(parser: argparse.ArgumentParser) -> None:
+    from .apps import chat
+
+    parser.add_argument("--host", default=DEFAULT_HOST,
+                        help=f"address to listen on (default: {DEFAULT_HOST})")
+    parser.add_argument("--port", type=int, default=chat.DEFAULT_PORT,
+                        help=f"port to listen on; 0 picks a free one (default: {chat.DEFAULT_PORT})")
+    parser.add_argument("--origin", action="append", default=[], metavar="ORIGIN",
+                        help="also accept WebSockets from pages of this origin, e.g. "
+                             "http://localhost:8888 (repeatable; the server's own page is "
+                             "always accepted, any other origin gets 403)")
+
+
+async def chat_command(args: argparse.Namespace) -> int:
+    from .apps import chat
+
+    room = await chat.start(args.host, args.port, origins=args.origin)
+    return await run_until_stopped(room.server, room.url)
+
+
 COMMANDS: dict[str, Command] = {
     "echo": Command("run the echo server: every message is sent back unchanged "
                     "(a WebSocket on every path)", echo_arguments, echo_command),
     "sse": Command("run the Server-Sent Events demo: a page at / that lists the numbered "
                    "events of /events as they arrive", sse_arguments, sse_command),
+    "chat": Command("run the chat room of lesson 10: the page at /, the WebSocket at /ws",
+                    chat_arguments, chat_command),
 }
 
 
