@@ -297,8 +297,11 @@ class WebSocket(asyncio.Protocol):
             await self._drain()
 
     def send_nowait(self, message: str | bytes | bytearray | memoryview) -> None:
-        """Send one message without ever waiting: the frame goes to the transport's buffer at
-        once, however full that buffer is.
+        """Send one message without ever waiting, however full the transport's buffer is.
+
+        The frame goes out at the end of this turn of the event loop at the latest, together
+        with every other frame sent to this peer in the same turn: a burst of broadcasts costs
+        one system call per peer, not one per message and peer.
 
         For fan-out (a chat room, a broadcast), where one slow reader must not hold up the
         others: send to each peer with ``send_nowait``, then look at :attr:`buffered_amount`
@@ -314,7 +317,7 @@ class WebSocket(asyncio.Protocol):
         else:
             raise TypeError("send_nowait() takes str or a bytes-like object, "
                             f"not {type(message).__name__}")
-        self._write(conn.data_to_send())
+        self._hold(conn.data_to_send())
 
     @property
     def buffered_amount(self) -> int:
