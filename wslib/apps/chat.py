@@ -36,7 +36,8 @@ Server to client:
     messages of the room as ``message`` events, oldest first (the history).
 ``{"type": "users", "users": [...]}``
     To everyone in the room (the one who just joined too) whenever the list changes. Names are
-    sorted case-insensitively.
+    sorted case-insensitively. Changes within one turn of the server's event loop (many joins
+    at once) are sent as one event, always before the next ``message``.
 ``{"type": "message", "id": N, "from": NAME, "text": TEXT, "ts": ISO8601}``
     To everyone in the room, the sender included. ``id`` is 1 for the room's first message and
     grows by one per message; ``ts`` is the server's UTC time, e.g.
@@ -198,6 +199,7 @@ class ChatRoom:
         self.next_id = 1
         self.dropped = 0  # clients closed for reading too slowly
         self._closing: set[asyncio.Task] = set()
+        self._users_changed = False  # a "users" event is due (see users_changed)
 
     # ------------------------------------------------------------------ one connection
 
@@ -264,7 +266,7 @@ class ChatRoom:
         self.send(client, {"type": "welcome", "name": name, "users": self.users()})
         for data in self.history:
             self.deliver(client, data)
-        self.broadcast({"type": "users", "users": self.users()})
+        self.users_changed()
 
     def on_say(self, client: Client, message: dict) -> None:
         text = self.check_text(_string(message, "text", "say"))
@@ -300,8 +302,8 @@ class ChatRoom:
         return text
 
     def users(self) -> list[str]:
-        """The names in the room, sorted case-insensitively."""
-        return sorted((c.name for c in self.members.values()), key=lambda n: (name_key(n), n))
+        """The names in the room, sorted case-insensitively (by :func:`name_key`)."""
+        return [client.name for _, client in sorted(self.members.items())]
 
     def find(self, name: str) -> Client | None:
         """The client in the room with this name (compared as names are), or None."""
@@ -315,6 +317,19 @@ class ChatRoom:
         client.name = None
         if self.members.get(key) is client:
             del self.members[key]
+            self.users_changed()
+
+    def users_changed(self) -> None:
+        """Send everyone the new user list, at the end of this turn of the event loop: a
+        thousand joins at once make one event, not a thousand lists of up to a thousand names
+        to up to a thousand clients. A message sent before that sends the list first."""
+        if not self._users_changed:
+            self._users_changed = True
+            asyncio.get_running_loop().call_soon(self._send_users)
+
+    def _send_users(self) -> None:
+        if self._users_changed:
+            self._users_changed = False
             self.broadcast({"type": "users", "users": self.users()})
 
     # ------------------------------------------------------------------ sending
@@ -330,6 +345,8 @@ class ChatRoom:
         self._broadcast_encoded(_encode(event))
 
     def _broadcast_encoded(self, data: str) -> None:
+        if self._users_changed:
+            self._send_users()  # whoever sent this is in the list before their message
         # First deliver to everyone, then drop the slow ones: dropping changes the user list,
         # and that "users" event must come after this one for every client alike.
         slow = [c for c in list(self.members.values()) if not self.deliver(c, data)]
