@@ -134,9 +134,9 @@ def name_key(name: str) -> str:
     return unicodedata.normalize("NFKC", name).casefold()
 
 
-def _string(message: dict, field_name: str, kind: str) -> str:
-    """``message[field_name]``, which must be a string of real characters (else bad_json)."""
-    value = message.get(field_name)
+def _string(value: Any, field_name: str, kind: str) -> str:
+    """``value``, the field ``field_name`` of a ``kind`` message, which must be a string of real
+    characters (else bad_json)."""
     if not isinstance(value, str):
         got = "missing" if value is None else f"a {type(value).__name__}"
         raise ChatError("bad_json", f'"{kind}" needs "{field_name}": a string (it is {got})')
@@ -256,7 +256,7 @@ class ChatRoom:
     def on_join(self, client: Client, message: dict) -> None:
         if client.name is not None:
             raise ChatError("already_joined", f"you are already in the room as {client.name!r}")
-        name = self.check_name(_string(message, "name", "join"))
+        name = self.check_name(message.get("name"))
         key = name_key(name)
         if key in self.members:
             raise ChatError("name_taken", f"{self.members[key].name!r} is already in the room; "
@@ -269,9 +269,9 @@ class ChatRoom:
         self.users_changed()
 
     def on_say(self, client: Client, message: dict) -> None:
-        text = self.check_text(_string(message, "text", "say"))
+        text = self.check_text(message.get("text"))
         self.publish({"type": "message", "id": self.next_id, "from": client.name,
-                      "text": text, "ts": _timestamp(self.now())})
+                      "text": text, "ts": self.timestamp()})
         self.next_id += 1
 
     def on_leave(self, client: Client, message: dict) -> None:
@@ -279,9 +279,10 @@ class ChatRoom:
 
     # ------------------------------------------------------------------ rules
 
-    def check_name(self, name: str) -> str:
-        """The name as stored (trimmed), or ChatError(invalid_name)."""
-        name = name.strip()
+    def check_name(self, name: Any) -> str:
+        """The name as stored (trimmed), or ChatError (invalid_name; bad_json when it is not a
+        string)."""
+        name = _string(name, "name", "join").strip()
         if not name:
             raise ChatError("invalid_name", "the name is empty (after trimming spaces)")
         if len(name) > self.max_name:
@@ -293,13 +294,20 @@ class ChatRoom:
                                                 f"U+{ord(char):04X}")
         return name
 
-    def check_text(self, text: str) -> str:
+    def check_text(self, text: Any) -> str:
+        """The text of a ``say``, or ChatError (empty_text, text_too_long; bad_json when it is
+        not a string)."""
+        text = _string(text, "text", "say")
         if not text:
             raise ChatError("empty_text", "the text is empty")
         if len(text) > self.max_text:
             raise ChatError("text_too_long", f"the text has {len(text)} characters; at most "
                                              f"{self.max_text}")
         return text
+
+    def timestamp(self) -> str:
+        """Now, for a ``ts`` field: UTC, ISO 8601, milliseconds, e.g. 2026-12-03T07:53:31.123Z."""
+        return _timestamp(self.now())
 
     def users(self) -> list[str]:
         """The names in the room, sorted case-insensitively (by :func:`name_key`)."""
