@@ -18,7 +18,7 @@ The asyncio layer on top connects them to real sockets.
     wslib.eventstream EventChannel (server side of SSE) and events() (a reconnecting client)
     wslib.aio_http    reading an HTTP response head off an asyncio stream (both clients)
 
-    wslib.apps        runnable demos (python -m wslib echo | sse)
+    wslib.apps        runnable demos (python -m wslib echo | sse | chat)
     wslib.widgets     ipywidgets for the lessons;  wslib.exercises  the lessons' self-checks
 """
 

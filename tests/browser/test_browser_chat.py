@@ -169,3 +169,30 @@ def test_a_page_from_a_foreign_origin_is_refused(page, chat_server, run_server_i
         ws.onopen = () => resolve("open");
         ws.onclose = (e) => resolve("closed " + e.code);
     })""", chat_server.port) == "open"
+
+
+def test_the_lessons_sandboxed_xss_demo_runs_the_payload_only_inside_its_frame(page, tmp_path):
+    """Lesson 10 shows the received payload in two sandboxed frames: with innerHTML it runs
+    (inside its frame only), with textContent it is text. Checked on the stored output."""
+    import json
+    from pathlib import Path
+
+    notebook = Path(__file__).resolve().parents[2] / "notebooks" / "10_chat_capstone.ipynb"
+    outputs = [o for c in json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+               if c["cell_type"] == "code" for o in c.get("outputs", [])]
+    demo = next("".join(o["data"]["text/html"]) for o in outputs
+                if "sandbox=" in "".join(o.get("data", {}).get("text/html", "")))
+    (tmp_path / "demo.html").write_text(
+        "<!doctype html><body><script>window.outer = 'untouched'</script>" + demo, "utf-8")
+    page.goto((tmp_path / "demo.html").as_uri())
+    vulnerable, fixed = page.frames[1:]
+    vulnerable.wait_for_function("document.getElementById('alarm').textContent !== ''")
+    assert "the payload ran" in vulnerable.evaluate("document.getElementById('alarm').textContent")
+    assert fixed.evaluate("document.getElementById('alarm').textContent") == ""
+    assert "<img src=x onerror=" in fixed.evaluate("document.getElementById('messages').textContent")
+    assert fixed.evaluate("document.querySelectorAll('img').length") == 0
+    # The frame's payload could not reach the page around it (a sandboxed, unique origin).
+    assert page.evaluate("window.outer") == "untouched"
+    assert page.evaluate("document.body.style.background") == ""
+    assert vulnerable.evaluate("(() => { try { return parent.document.title, 'reached'; } "
+                               "catch (e) { return e.name; } })()") == "SecurityError"
