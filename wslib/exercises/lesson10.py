@@ -200,6 +200,16 @@ def _error_with(code: str):
     return compare
 
 
+async def _not_in_history(room: _Room, judge, kind: str, name: str, hint: str) -> None:
+    """A late joiner (dave) must find no event of type ``kind`` in the history it gets."""
+    history = await room.join_late("dave")
+    shown = [e for e in history or [] if e.get("type") == kind]
+    judge(Case(name, (), None, hint=hint,
+               compare=lambda got, _: (not got, f"dave, who joined later, got {len(got)} "
+                                                f"{kind!r} event(s) in the history")),
+          shown, None)
+
+
 async def _run(title: str, room_class: Any, names: tuple[str, ...], plan,
                method: str) -> Report:
     """Start the learner's room, then run ``plan(room, judge)``; judge(case, got, error) adds
@@ -318,14 +328,10 @@ async def check_private_messages(room_class: Any) -> Report:
                    None, hint="check the text first: text = self.check_text(message.get('text'))",
                    compare=_error_with("empty_text")), got["alice"], error)
 
-        history = await room.join_late("dave")
-        shown = [e for e in (history or []) if e.get("type") == "private"]
-        judge(Case("private messages are not in the history a late joiner gets", (), None,
-                   hint="send with self.send; self.publish keeps a message for everyone who "
-                        "joins later",
-                   compare=lambda got, _: (history is not None and not got,
-                                           f"dave, who joined later, got {len(got)} private "
-                                           "message(s) in the history")), shown, None)
+        await _not_in_history(room, judge, "private",
+                              "private messages are not in the history a late joiner gets",
+                              "send with self.send; self.publish keeps a message for everyone "
+                              "who joins later")
 
     return await _run("Exercise 10.1 - private messages", room_class,
                       ("alice", "bob", "carol"), plan, "on_say")
@@ -364,14 +370,9 @@ async def check_typing(room_class: Any) -> Report:
                    compare=_one_event({"type": "typing", "name": "carol"}, explain,
                                       "alice received nothing")), got["alice"], error)
 
-        history = await room.join_late("dave")
-        shown = [e for e in (history or []) if e.get("type") == "typing"]
-        judge(Case("typing is not kept in the history", (), None,
-                   hint="self.publish is for messages late joiners should see; send typing "
-                        "with self.send",
-                   compare=lambda got, _: (history is not None and not got,
-                                           f"dave, who joined later, got {len(got)} typing "
-                                           "event(s) in the history")), shown, None)
+        await _not_in_history(room, judge, "typing", "typing is not kept in the history",
+                              "self.publish is for messages late joiners should see; send "
+                              "typing with self.send")
 
     return await _run("Exercise 10.2 - typing indicator", room_class,
                       ("alice", "bob", "carol"), plan, "on_typing")
