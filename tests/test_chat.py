@@ -410,6 +410,9 @@ def test_own_origins():
         "http://127.0.0.1:8767", "http://localhost:8767", "http://[::1]:8767"]
     assert chat.own_origins("192.0.2.7", 80) == ["http://192.0.2.7:80"]
     assert chat.own_origins("2001:db8::1", 81) == ["http://[2001:db8::1]:81"]
+    assert chat.own_origins("0.0.0.0", 82) == [
+        "http://0.0.0.0:82", "http://127.0.0.1:82", "http://localhost:82", "http://[::1]:82"]
+    assert chat.own_origins("localhost", 83)[:2] == ["http://localhost:83", "http://127.0.0.1:83"]
 
 
 # ------------------------------------------------------------------ the page

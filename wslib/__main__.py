@@ -127,8 +127,10 @@ def chat_arguments(parser: argparse.ArgumentParser) -> None:
                         help=f"port to listen on; 0 picks a free one (default: {chat.DEFAULT_PORT})")
     parser.add_argument("--origin", action="append", default=[], metavar="ORIGIN",
                         help="also accept WebSockets from pages of this origin, e.g. "
-                             "http://localhost:8888 (repeatable; the server's own page is "
-                             "always accepted, any other origin gets 403)")
+                             "http://localhost:8888, or with --host 0.0.0.0 the address other "
+                             "machines use, http://HOSTNAME:PORT (repeatable; the server's own "
+                             "page on this machine is always accepted, any other origin gets "
+                             "403)")
 
 
 async def chat_command(args: argparse.Namespace) -> int:

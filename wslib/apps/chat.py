@@ -415,10 +415,13 @@ _LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 
 
 def own_origins(host: str, port: int) -> list[str]:
-    """The origins of the server's own page: ``http://host:port``, and for a loopback address
-    every name a browser on this machine may use for it (127.0.0.1, localhost, [::1])."""
-    hosts = ["127.0.0.1", "localhost", "[::1]"] if host in _LOOPBACK or host in ("", "0.0.0.0", "::") \
-        else [f"[{host}]" if ":" in host else host]
+    """The origins of the server's own page: ``http://host:port``, and for a loopback or
+    wildcard address (``0.0.0.0``, ``::``) every name a browser on this machine may use for it
+    (127.0.0.1, localhost, [::1]). Pages from other machines, which reach a wildcard address by
+    some other name, need that origin given with ``origins`` (``--origin``)."""
+    hosts = [f"[{host}]" if ":" in host else host] if host else []
+    if host in _LOOPBACK or host in ("", "0.0.0.0", "::"):
+        hosts += [h for h in ("127.0.0.1", "localhost", "[::1]") if h not in hosts]
     return [f"http://{h}:{port}" for h in hosts]
 
 
