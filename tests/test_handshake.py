@@ -336,3 +336,12 @@ def test_unoffered_subprotocol():
 def test_unexpected_extensions():
     response_refused(ok_response(**{"Sec-WebSocket-Extensions": "permessage-deflate"}),
                      "Sec-WebSocket-Extensions", "did not offer")
+
+
+def test_origin_allowlist_with_none_accepts_requests_without_origin():
+    # None in the list: a request without Origin (not from a browser) is accepted, and the
+    # refusal of a foreign Origin says so in words, not as "None".
+    allowed = ["https://good.example", None]
+    assert check_request(with_headers({}), origins=allowed).origin is None
+    refused(with_headers({"Origin": "https://evil.example"}), 403, "Origin",
+            "accepts 'https://good.example', no Origin header", origins=allowed)

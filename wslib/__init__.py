@@ -20,7 +20,7 @@ The asyncio layer on top connects them to real sockets.
 
     wslib.tcpstate    the kernel's TCP state of our own loopback sockets (lesson 07)
 
-    wslib.apps        runnable demos (python -m wslib echo | sse)
+    wslib.apps        runnable demos (python -m wslib echo | sse | chat | client)
     wslib.widgets     ipywidgets for the lessons;  wslib.exercises  the lessons' self-checks
 """
 

@@ -4,6 +4,7 @@
     python -m wslib echo --port 0        on a free port; the first line printed is the URL
     python -m wslib sse                  Server-Sent Events demo on http://127.0.0.1:8766/
     python -m wslib client URL           a terminal client: type lines, see what comes back
+    python -m wslib chat                 the chat room (lesson 10) on http://127.0.0.1:8767/
 
 Each server prints exactly one line, its URL, once it is listening, and stops cleanly on
 Ctrl-C (SIGINT) or SIGTERM: WebSockets are closed with 1001 "going away", exit code 0.
@@ -147,6 +148,29 @@ async def client_command(args: argparse.Namespace) -> int:
                                 origin=args.origin, show_frames=args.show_frames,
                                 wait=args.wait)
 
+# ---------------------------------------------------------------------------------- chat
+
+def chat_arguments(parser: argparse.ArgumentParser) -> None:
+    from .apps import chat
+
+    parser.add_argument("--host", default=DEFAULT_HOST,
+                        help=f"address to listen on (default: {DEFAULT_HOST})")
+    parser.add_argument("--port", type=int, default=chat.DEFAULT_PORT,
+                        help=f"port to listen on; 0 picks a free one (default: {chat.DEFAULT_PORT})")
+    parser.add_argument("--origin", action="append", default=[], metavar="ORIGIN",
+                        help="also accept WebSockets from pages of this origin, e.g. "
+                             "http://localhost:8888, or with --host 0.0.0.0 the address other "
+                             "machines use, http://HOSTNAME:PORT (repeatable; the server's own "
+                             "page on this machine is always accepted, any other origin gets "
+                             "403)")
+
+
+async def chat_command(args: argparse.Namespace) -> int:
+    from .apps import chat
+
+    room = await chat.start(args.host, args.port, origins=args.origin)
+    return await run_until_stopped(room.server, room.url)
+
 
 COMMANDS: dict[str, Command] = {
     "echo": Command("run the echo server: every message is sent back unchanged "
@@ -156,6 +180,8 @@ COMMANDS: dict[str, Command] = {
     "client": Command("an interactive WebSocket client: type a line to send it, Ctrl-D "
                       "closes (with a pipe: send each line, then close)",
                       client_arguments, client_command),
+    "chat": Command("run the chat room of lesson 10: the page at /, the WebSocket at /ws",
+                    chat_arguments, chat_command),
 }
 
 

@@ -165,7 +165,8 @@ def _check_key(key: str | None) -> str:
 def check_request(request: Request, *, origins: list[str] | tuple[str, ...] | None = None) -> ClientHandshake:
     """Validate a client's upgrade request (section 4.2.1) and return what it asked for.
 
-    ``origins``: when given, the ``Origin`` header must be one of them (403 otherwise). Raises
+    ``origins``: when given, the ``Origin`` header must be one of them (403 otherwise); a
+    ``None`` in the list accepts a request without ``Origin`` (not from a browser). Raises
     :class:`HandshakeError` whose ``status`` is the HTTP status to answer with: 400 for a
     malformed request, 403 for a refused Origin, 426 (with ``Sec-WebSocket-Version: 13``) for a
     version other than 13.
@@ -206,7 +207,8 @@ def check_request(request: Request, *, origins: list[str] | tuple[str, ...] | No
     origin = h.get("Origin")
     if origins is not None and origin not in origins:
         said = "missing Origin header" if origin is None else f"Origin {origin!r} is not allowed"
-        raise HandshakeError(f"{said}; this endpoint accepts {', '.join(map(repr, origins))} "
+        accepted = ", ".join("no Origin header" if o is None else repr(o) for o in origins)
+        raise HandshakeError(f"{said}; this endpoint accepts {accepted} "
                              "(RFC 6455 section 4.2.2, item 4 and section 10.2)",
                              status=403, header="Origin")
     return ClientHandshake(

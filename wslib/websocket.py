@@ -338,6 +338,36 @@ class WebSocket(asyncio.Protocol):
         if self._writing_paused:  # backpressure: wait until the transport has written enough
             await self._drain()
 
+    def send_nowait(self, message: str | bytes | bytearray | memoryview) -> None:
+        """Send one message without ever waiting, however full the transport's buffer is.
+
+        The frame goes out at the end of this turn of the event loop at the latest, together
+        with every other frame sent to this peer in the same turn: a burst of broadcasts costs
+        one system call per peer, not one per message and peer.
+
+        For fan-out (a chat room, a broadcast), where one slow reader must not hold up the
+        others: send to each peer with ``send_nowait``, then look at :attr:`buffered_amount`
+        and decide what to do with a peer that does not keep up (``wslib.apps.chat`` closes it
+        with 1008). Raises :class:`~wslib.errors.ConnectionClosed` once the connection is
+        closing or closed, like :meth:`send`.
+        """
+        conn = self.connection
+        if isinstance(message, str):
+            conn.send_text(message)
+        elif isinstance(message, (bytes, bytearray, memoryview)):
+            conn.send_binary(message)
+        else:
+            raise TypeError("send_nowait() takes str or a bytes-like object, "
+                            f"not {type(message).__name__}")
+        self._hold(conn.data_to_send())
+
+    @property
+    def buffered_amount(self) -> int:
+        """Bytes sent but not yet handed to the kernel: the transport's write buffer, plus
+        frames held back for a moment (the browser's ``WebSocket.bufferedAmount``). It grows
+        when the peer reads more slowly than we send."""
+        return self._transport.get_write_buffer_size() + self._pending_size
+
     async def flush(self) -> None:
         """Send whatever ``ws.connection`` has queued: for frames built by hand with
         ``ws.connection.send_frame(...)`` (lessons on fragmentation and control frames)."""
