@@ -18,9 +18,11 @@ NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 
 
 def notebook_cell(notebook: str, name: str) -> str:
-    """The source of the code cell that defines ``name`` (a function or a dict of answers)."""
+    """The source of the code cell that defines ``name`` (a function, a class or a dict of
+    answers)."""
     cells = json.loads((NOTEBOOKS / notebook).read_text(encoding="utf-8"))["cells"]
-    pattern = re.compile(rf"^(async\s+)?def\s+{re.escape(name)}\(|^{re.escape(name)}\s*=", re.M)
+    pattern = re.compile(rf"^(async\s+)?def\s+{re.escape(name)}\(|^class\s+{re.escape(name)}\b"
+                         rf"|^{re.escape(name)}\s*=", re.M)
     for cell in cells:
         source = "".join(cell["source"])
         if cell["cell_type"] == "code" and pattern.search(source):
