@@ -17,24 +17,45 @@ from typing import Any
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 
 
+def _cells(notebook: str) -> list[str]:
+    cells = json.loads((NOTEBOOKS / notebook).read_text(encoding="utf-8"))["cells"]
+    return ["".join(cell["source"]) for cell in cells if cell["cell_type"] == "code"]
+
+
+def _defines(name: str) -> re.Pattern:
+    return re.compile(rf"^(async\s+)?def\s+{re.escape(name)}\(|^class\s+{re.escape(name)}\b"
+                      rf"|^{re.escape(name)}\s*=", re.M)
+
+
 def notebook_cell(notebook: str, name: str) -> str:
     """The source of the code cell that defines ``name`` (a function, a class or a dict of
     answers)."""
-    cells = json.loads((NOTEBOOKS / notebook).read_text(encoding="utf-8"))["cells"]
-    pattern = re.compile(rf"^(async\s+)?def\s+{re.escape(name)}\(|^class\s+{re.escape(name)}\b"
-                         rf"|^{re.escape(name)}\s*=", re.M)
-    for cell in cells:
-        source = "".join(cell["source"])
-        if cell["cell_type"] == "code" and pattern.search(source):
+    pattern = _defines(name)
+    for source in _cells(notebook):
+        if pattern.search(source):
             return source
     raise LookupError(f"no cell of {notebook} defines {name}")
 
 
+def _imports_before(notebook: str, name: str) -> str:
+    """The import lines of the code cells before the one that defines ``name`` (a stub may
+    build on what the lesson imported, e.g. a class it extends)."""
+    pattern, lines = _defines(name), []
+    for source in _cells(notebook):
+        if pattern.search(source):
+            break
+        lines += [line for line in source.splitlines()
+                  if re.match(r"(from\s+\S+\s+)?import\s", line) and not line.endswith("(")]
+    return "\n".join(lines)
+
+
 def notebook_answer(notebook: str, name: str) -> Any:
-    """Run the cell that defines ``name`` as a kernel would and return ``name``."""
+    """Run the cell that defines ``name`` as a kernel would (after the lesson's imports) and
+    return ``name``."""
     source = notebook_cell(notebook, name)
     filename = f"<ipython-cell {notebook} {name}>"
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     namespace: dict[str, Any] = {"__name__": "__main__"}
+    exec(_imports_before(notebook, name), namespace)
     exec(compile(source, filename, "exec"), namespace)
     return namespace[name]
