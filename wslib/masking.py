@@ -18,6 +18,7 @@ them, and ``benchmarks/`` compares them with websockets' own C code.
 from __future__ import annotations
 
 import sys
+from typing import Callable
 
 from .errors import UsageError
 
@@ -95,10 +96,14 @@ def _mask_python(data: bytes, key: bytes) -> bytes:
     return mask_numpy(data, key)
 
 
-def mask(data: bytes, key: bytes) -> bytes:
+def _mask_checked(data: bytes, key: bytes) -> bytes:
     """Mask (or unmask: it is the same operation) ``data`` with the 4-byte ``key``."""
-    if _c_mask is None:
-        return _mask_python(data, key)
-    if len(key) != 4:  # checked here, not by a call to _check_key: mask() is on the hot path
-        _check_key(key)
-    return _c_mask(data, key)
+    _check_key(key)
+    return _mask_python(data, key)
+
+
+# mask(data, key): mask (or unmask: it is the same operation) ``data`` with the 4-byte ``key``.
+# With the C extension, mask *is* the C function: it checks the key itself (UsageError, like the
+# Python versions) and no Python frame sits on the hot path, which is most of the cost below
+# 4 KiB (benchmarks/README.md). Without it, the fastest Python version for the size at hand.
+mask: Callable[[bytes, bytes], bytes] = _c_mask if _c_mask is not None else _mask_checked
