@@ -39,3 +39,6 @@ html_theme_options = {
     "navbar_persistent": [],  # search is in the sidebar already (one search box, not two)
 }
 pygments_style = "sphinx"
+
+# Keep the lessons' straight quotes as they are (code names, titles): no typographic quotes.
+smartquotes = False

@@ -153,9 +153,10 @@ def test_browser_close_1000_with_reason_reaches_the_server(page, run_server_in_t
     data = seen.wait()
     assert data["messages"] == ["last words"]
     assert data["close"] == (1000, "bye from browser")
-    assert data["sent"][0] == 1000  # wslib echoed the code (section 5.5.1)
-    # the browser reports the code of the server's answer; wslib echoes the code, not the reason
-    assert page.evaluate("window.closeEvent") == {"code": 1000, "reason": "", "wasClean": True}
+    assert data["sent"] == (1000, "bye from browser")  # wslib echoed code and reason (5.5.1)
+    # the browser reports the code and reason of the server's answer: the echo
+    assert page.evaluate("window.closeEvent") == {"code": 1000, "reason": "bye from browser",
+                                                  "wasClean": True}
     assert page.evaluate("window.log") == [
         ["created", 0], ["open", 1, "", ""], ["text", "ready"], ["closing", 2], ["close", 3]]
 
@@ -191,7 +192,8 @@ def test_ready_state_0_1_2_3(page, run_server_in_thread):
     constants = page.evaluate(
         "[WebSocket.CONNECTING, WebSocket.OPEN, WebSocket.CLOSING, WebSocket.CLOSED]")
     assert constants == [int(s) for s in State] == [0, 1, 2, 3]
-    assert page.evaluate("window.closeEvent") == {"code": 1000, "reason": "", "wasClean": True}
+    # wslib echoes the code and the reason, and the browser shows the echo
+    assert page.evaluate("window.closeEvent") == {"code": 1000, "reason": "done", "wasClean": True}
     data = seen.wait()
     assert data["state_in_handler"] == State.OPEN
     assert data["close"] == (1000, "done")
