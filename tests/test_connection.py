@@ -36,7 +36,7 @@ from wslib.errors import (
 )
 from wslib.frames import Frame, Opcode, decode_close, decode_frame, encode_frame
 from wslib.masking import mask as apply_mask
-from wslib.reader import FrameReader
+from wslib.reader import LONG_FRAME, FrameReader
 
 KEY = b"\x01\x02\x03\x04"  # the mask our hand-built "client" frames carry
 CKEY = bytes.fromhex("37fa213d")  # the mask injected into a Connection("client") under test
@@ -1119,6 +1119,52 @@ class TestUTF8FailFast:
         events, pos = [], 0
         for size in reads + [len(wire)]:
             if wire[pos:pos + size]:  # (b"" would be the end of the stream)
+                events += conn.receive_data(wire[pos:pos + size])
+            pos += size
+        try:
+            expected = [TextMessage(payload.decode("utf-8"))]
+        except UnicodeDecodeError:
+            assert [(type(e), e.code) for e in events] == [(Closed, 1007)]
+        else:
+            assert events == expected
+
+    # Long frames (over the reader's LONG_FRAME) leave the reader's buffer and arrive in pieces;
+    # the check must be the same there, across piece boundaries.
+
+    @pytest.mark.parametrize("step", [1000, 4096, 4097])
+    def test_long_valid_frame_split_inside_characters(self, step):
+        text = ("x" * 999 + "é€😀") * 20  # characters straddle the reads' boundaries
+        wire = to_server(Opcode.TEXT, text.encode())
+        assert len(text.encode()) > LONG_FRAME
+        conn = server()
+        events = []
+        for i in range(0, len(wire), step):
+            events += conn.receive_data(wire[i:i + step])
+        assert events == [TextMessage(text)]
+
+    @pytest.mark.parametrize("bad_at", [5000, 8192, 16385])
+    def test_long_frame_fails_in_the_read_that_brings_the_bad_byte(self, bad_at):
+        payload = bytearray(b"a" * (LONG_FRAME * 2))
+        payload[bad_at] = 0xFF
+        wire = to_server(Opcode.TEXT, bytes(payload))
+        head = len(wire) - len(payload)
+        conn = server()
+        for i in range(0, head + bad_at, 4096):  # every read before the bad byte: no verdict
+            assert conn.receive_data(wire[i:min(i + 4096, head + bad_at)]) == []
+        events = conn.receive_data(wire[head + bad_at:head + bad_at + 10])
+        assert_failed(conn, events, 1007, InvalidPayload)
+        assert f"at byte {bad_at}" in events[0].reason
+
+    @settings(max_examples=100, deadline=None)
+    @given(pieces=st.lists(st.sampled_from(PIECES), max_size=12),
+           reads=st.lists(st.integers(1, 5000), max_size=8))
+    def test_long_frame_same_verdict_as_bytes_decode(self, pieces, reads):
+        payload = b"y" * LONG_FRAME + b"".join(pieces) + b"z" * 3000
+        wire = to_server(Opcode.TEXT, payload)
+        conn = server()
+        events, pos = [], 0
+        for size in reads + [len(wire)]:
+            if wire[pos:pos + size]:
                 events += conn.receive_data(wire[pos:pos + size])
             pos += size
         try:

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from wslib.errors import MessageTooBig, ProtocolError, WSError
 from wslib.frames import Frame, Opcode, decode_frame, encode_frame
-from wslib.reader import FrameReader
+from wslib.reader import LONG_FRAME, FrameReader
 
 KEY = bytes.fromhex("37fa213d")
 
@@ -320,3 +320,74 @@ def test_pending_payload_shows_what_has_arrived_unmasked(masked):
             assert reader.pending_payload(start) == payload[start:arrived]
     assert reader.feed(wire[head + 130:]) == [Frame(Opcode.BINARY, payload, mask=key)]
     assert reader.pending_payload() == b""
+
+
+# --- Long frames: kept in pieces while they arrive ---------------------------------------------
+# A frame longer than LONG_FRAME that is not whole yet leaves the buffer; its payload is unmasked
+# piece by piece as it arrives. Whatever the pieces, the frame and pending_payload() are the same.
+
+LONG = LONG_FRAME + 1000
+
+
+@pytest.mark.parametrize("masked", [False, True])
+@pytest.mark.parametrize("step", [1, 3, 1000, 1024, 4096, 5000])
+def test_long_frame_in_pieces_of_any_size(masked, step):
+    payload = payload_of(LONG, seed=step)
+    key = KEY if masked else None
+    frame = Frame(Opcode.BINARY, payload, mask=key)
+    after = Frame(Opcode.TEXT, b"next", mask=key)
+    wire = encode_frame(frame) + encode_frame(after)
+    head = len(wire) - len(payload) - len(encode_frame(after))
+    reader = FrameReader()
+    out: list[Frame] = []
+    checked = 0
+    for i in range(0, len(wire), step):
+        out += reader.feed(wire[i:i + step])
+        if not out and reader.pending_header is not None:
+            arrived = min(i + step, head + LONG) - head
+            assert reader.buffered == head + arrived
+            assert reader.pending_payload(checked) == payload[checked:arrived]
+            checked = arrived
+    assert out == [frame, after]
+    assert reader.buffered == 0 and reader.pending_payload() == b""
+
+
+@pytest.mark.parametrize("masked", [False, True])
+def test_long_frame_pending_payload_from_any_offset(masked):
+    payload = payload_of(LONG, seed=7)
+    key = KEY if masked else None
+    wire = encode_frame(Frame(Opcode.BINARY, payload, mask=key))
+    head = len(wire) - LONG
+    reader = FrameReader()
+    cuts = [head + 5, head + 700, head + 700 + 2000, head + 700 + 2000 + 3, head + 9000]
+    last = 0
+    for cut in cuts:
+        assert reader.feed(wire[last:cut]) == []
+        last = cut
+    arrived = cuts[-1] - head
+    for start in [0, 1, 4, 5, 6, 699, 700, 701, 2699, 2700, 2703, 8999, arrived, arrived + 5]:
+        assert reader.pending_payload(start) == payload[start:arrived], start
+
+
+def test_long_frame_a_byte_at_a_time_costs_memory_in_proportion_to_the_bytes():
+    # Each byte is its own feed(); the reader must not keep one object per byte.
+    payload = payload_of(LONG_FRAME * 2, seed=3)
+    wire = encode_frame(Frame(Opcode.BINARY, payload, mask=KEY))
+    reader = FrameReader()
+    for i in range(len(wire) - 1):
+        assert reader.feed(wire[i:i + 1]) == []
+    assert len(reader._pieces) <= 2  # small pieces are collected in one bytearray
+    assert reader.feed(wire[-1:]) == [Frame(Opcode.BINARY, payload, mask=KEY)]
+
+
+def test_long_frame_then_an_error_in_the_same_chunk():
+    payload = payload_of(LONG, seed=5)
+    wire = encode_frame(Frame(Opcode.BINARY, payload, mask=KEY))
+    reader = FrameReader(expect_mask=True)
+    assert reader.feed(wire[:100]) == []
+    # the rest of the long frame, then an unmasked frame from a "client"
+    frames = reader.feed(wire[100:] + encode_frame(Frame(Opcode.TEXT, b"x")))
+    assert frames == [Frame(Opcode.BINARY, payload, mask=KEY)]
+    assert isinstance(reader.error, ProtocolError)
+    with pytest.raises(ProtocolError, match="unmasked"):
+        reader.feed(b"")

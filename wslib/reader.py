@@ -5,8 +5,9 @@ fourth (sticky packets, 粘包). :class:`FrameReader` keeps the bytes it has not
 ``feed()`` returns every frame that is complete so far. Whatever the split of the stream, the
 frames that come out are the same: the tests check it at every split point.
 
-The reader is an offset-based parser over one buffer: it reads a header in place, waits until
-the whole payload is there, then slices it out. Everything that can be judged from a header is
+The reader is an offset-based parser over one buffer: it reads a header in place and slices
+out every frame that is whole. A frame that is not whole yet leaves the buffer: its header is
+kept, and its payload is unmasked piece by piece as it arrives, then joined once at the end. Everything that can be judged from a header is
 judged as soon as the header arrives, before any of the payload is buffered: a frame larger than
 ``max_frame_size``, the wrong masking direction, RSV bits when ``allow_rsv`` is false, reserved
 opcodes and control-frame rules. While a frame's payload is still arriving,
@@ -36,7 +37,11 @@ _FAST_FIRST_BYTE = {
     for fin in (True, False)
     if fin or not op.is_control
 }
-_new_frame = tuple.__new__  # Frame(...) without its generated __new__: same tuple, ~30% faster
+# A frame longer than this that is not whole yet leaves the buffer and is kept in pieces.
+LONG_FRAME = 16384
+
+_new_frame = _new_header = tuple.__new__  # Frame(...), Header(...) without their generated
+# __new__: the same tuples, ~30% faster
 
 
 class FrameReader:
@@ -64,14 +69,23 @@ class FrameReader:
         self.max_frame_size = max_frame_size
         self.expect_mask = expect_mask
         self.allow_rsv = allow_rsv
-        self._buf = bytearray()
-        self._header: Header | None = None  # parsed header of the frame we are waiting for
+        self._buf = bytearray()  # bytes not looked at yet (empty while a frame is pending)
         self._error: ProtocolError | None = None
+        # The frame whose payload is still arriving: its header, and for a long one the payload
+        # so far, already unmasked, as the pieces it arrived in (see _add_payload). A short one
+        # waits in _buf instead (_pieces is None).
+        self._header: Header | None = None
+        self._pieces: list | None = None
+        self._have = 0  # payload bytes in _pieces
+        self._keys: tuple[bytes, ...] = ()  # the masking key turned by 0, 1, 2, 3 bytes
 
     @property
     def buffered(self) -> int:
         """Bytes received but not yet returned as frames."""
-        return len(self._buf)
+        header = self._header
+        if header is None or self._pieces is None:
+            return len(self._buf)
+        return len(self._buf) + header.size + self._have
 
     @property
     def error(self) -> ProtocolError | None:
@@ -89,23 +103,121 @@ class FrameReader:
         header = self._header
         if header is None:
             return b""
-        # After feed(), a pending frame's header starts the buffer.
-        begin = header.size + start
-        data = self._buf[begin:header.size + header.length]
-        if header.mask is None:
-            return bytes(data)
-        turn = start % 4  # the key goes on from where the byte at `start` is in its cycle
-        return apply_mask(data, header.mask[turn:] + header.mask[:turn])
+        if self._pieces is None:  # a short frame, waiting in the buffer (its header starts it)
+            data = self._buf[header.size + start:header.size + header.length]
+            if header.mask is None:
+                return bytes(data)
+            turn = start % 4  # the key goes on from where the byte at `start` is in its cycle
+            return apply_mask(data, header.mask[turn:] + header.mask[:turn])
+        if start >= self._have:
+            return b""
+        # A long frame, in pieces. Walk back from the newest: a caller that asks for what the
+        # last feed() added (the connection's UTF-8 check does) touches only those bytes.
+        parts = []
+        pos = self._have
+        for piece in reversed(self._pieces):
+            pos -= len(piece)
+            if pos <= start:
+                parts.append(piece[start - pos:] if start > pos else piece)
+                break
+            parts.append(piece)
+        if len(parts) == 1 and type(parts[0]) is bytes:
+            return parts[0]
+        parts.reverse()
+        return b"".join(parts)
+
+    def _pending(self, header: Header, pos: int, size: int) -> int:
+        """The frame at ``buf[pos]`` is not all here: keep its header. A short one stays in the
+        buffer until it is whole (copying it again as it grows costs little); a long one leaves
+        it, and its payload is kept in pieces (_add_payload). Returns where the bytes still to
+        be looked at start."""
+        self._header = header
+        if header.length <= LONG_FRAME:
+            return pos
+        self._pieces = []
+        self._have = 0
+        key = header.mask
+        # The key turned by 0-3 bytes, to go on with the cycle where a piece starts; empty for
+        # an unmasked frame.
+        self._keys = () if key is None else (key, key[1:] + key[:1], key[2:] + key[:2],
+                                             key[3:] + key[:3])
+        if size > pos + header.size:
+            self._add_payload(self._buf[pos + header.size:size])
+        return size
+
+    def _add_payload(self, data) -> None:
+        """Unmask the next part of the pending payload (the key goes on where the last part
+        stopped) and keep it. Each byte is unmasked once, as it arrives, and the frame's payload
+        is one join of the pieces at the end: no buffer that grows and is copied as it grows.
+        Small pieces are collected in one bytearray, so that a peer sending a frame a byte at a
+        time costs memory in proportion to the bytes, not to the number of pieces."""
+        if self._keys:
+            piece = apply_mask(data, self._keys[self._have & 3])
+        else:
+            piece = bytes(data)
+        self._have += len(piece)
+        pieces = self._pieces
+        if len(piece) >= 1024:
+            pieces.append(piece)
+        elif pieces and type(pieces[-1]) is bytearray:
+            pieces[-1] += piece
+        else:
+            pieces.append(bytearray(piece))
+
+    def _finish_pending(self) -> Frame:
+        header = self._header
+        pieces = self._pieces
+        if len(pieces) == 1 and type(pieces[0]) is bytes:
+            payload = pieces[0]
+        else:
+            payload = b"".join(pieces)
+        self._header = None
+        self._pieces = None
+        self._have = 0
+        return Frame(_OPCODES[header.opcode], payload, header.fin, header.rsv1, header.rsv2,
+                     header.rsv3, header.mask)
 
     def feed(self, data: bytes) -> list[Frame]:
         """Add ``data`` to the stream and return every frame completed by it (maybe none)."""
         if self._error is not None:
             raise self._error
+        frames: list[Frame] = []
+        header = self._header
+        if header is not None and self._pieces is not None:
+            # A long frame is arriving: the new bytes are its payload first.
+            have = self._have
+            need = header.length - have
+            if len(data) < need:
+                if len(data) >= 1024 and self._keys:  # the common case, inline: unmask, keep
+                    self._pieces.append(apply_mask(data, self._keys[have & 3]))
+                    self._have = have + len(data)
+                else:
+                    self._add_payload(data)
+                return frames
+            if len(data) == need:
+                self._add_payload(data)
+                frames.append(self._finish_pending())
+                return frames
+            view = memoryview(data)
+            self._add_payload(view[:need])
+            frames.append(self._finish_pending())
+            data = view[need:]
+            header = None
         buf = self._buf
         buf += data
         size = len(buf)
-        frames: list[Frame] = []
         pos = 0
+        if header is not None:  # a short frame waits in the buffer; its header starts it
+            end = header.size + header.length
+            if size < end:
+                return frames
+            key = header.mask
+            payload = buf[header.size:end]
+            payload = bytes(payload) if key is None else apply_mask(payload, key)
+            frames.append(Frame(_OPCODES[header.opcode], payload, header.fin, header.rsv1,
+                                header.rsv2, header.rsv3, key))
+            self._header = None
+            pos = end
         # The fast path below takes a frame with a 7- or 16-bit length, a first byte from
         # _FAST_FIRST_BYTE, the MASK bit we expect, and a length within max_frame_size. Anything
         # else (64-bit length, RSV bits, a reserved opcode, an error of any kind) takes the
@@ -115,56 +227,51 @@ class FrameReader:
         limit = 65535 if self.max_frame_size is None else min(self.max_frame_size, 65535)
         try:
             while True:
-                header = self._header
+                if size - pos < 2:
+                    break
+                fast = fast_first.get(buf[pos])
+                second = buf[pos + 1]
+                length = second & 0x7F
+                masked = second & 0x80
+                if fast is not None and masked in mask_ok and length != 127:
+                    start = pos + (6 if masked else 2)
+                    if length == 126:  # 16-bit length: minimal (>= 126), data frames only
+                        if size - pos < 4:
+                            break
+                        length = (buf[pos + 2] << 8) | buf[pos + 3]
+                        start += 2
+                        fast = fast if length >= 126 and fast[0] < 8 else None
+                    if fast is not None and length <= limit:
+                        if start > size:
+                            break  # the masking key is incomplete
+                        end = start + length
+                        opcode, fin = fast
+                        key = bytes(buf[start - 4:start]) if masked else None
+                        if end > size:  # not all here yet: keep the header (see _pending)
+                            pos = self._pending(_new_header(Header, (
+                                fin, False, False, False, opcode, key, length, start - pos)),
+                                pos, size)
+                            break
+                        payload = apply_mask(buf[start:end], key) if masked \
+                            else bytes(buf[start:end])
+                        frames.append(_new_frame(Frame, (opcode, payload, fin, False, False,
+                                                         False, key)))
+                        pos = end
+                        continue
+                # The general path: any frame, and every error.
+                header = parse_header(buf, pos)
                 if header is None:
-                    if size - pos < 2:
-                        break
-                    fast = fast_first.get(buf[pos])
-                    second = buf[pos + 1]
-                    length = second & 0x7F
-                    masked = second & 0x80
-                    if fast is not None and masked in mask_ok and length != 127:
-                        start = pos + (6 if masked else 2)
-                        if length == 126:  # 16-bit length: minimal (>= 126), data frames only
-                            if size - pos < 4:
-                                break
-                            length = (buf[pos + 2] << 8) | buf[pos + 3]
-                            start += 2
-                            fast = fast if length >= 126 and fast[0] < 8 else None
-                        if fast is not None and length <= limit:
-                            end = start + length
-                            if end > size:  # not all here yet: remember the header (general path)
-                                header = parse_header(buf, pos)
-                                if header is None:
-                                    break  # the masking key is incomplete
-                                self._header = header
-                                break
-                            opcode, fin = fast
-                            if masked:
-                                key = bytes(buf[start - 4:start])
-                                payload = apply_mask(buf[start:end], key)
-                            else:
-                                key = None
-                                payload = bytes(buf[start:end])
-                            frames.append(_new_frame(Frame, (opcode, payload, fin, False, False,
-                                                             False, key)))
-                            pos = end
-                            continue
-                    # The general path: any frame, and every error.
-                    header = parse_header(buf, pos)
-                    if header is None:
-                        break
-                    self._check(header)
-                    self._header = header
+                    break
+                self._check(header)
                 start = pos + header.size
                 end = start + header.length
                 if size < end:
+                    pos = self._pending(header, pos, size)
                     break
-                payload = buf[start:end]
-                payload = bytes(payload) if header.mask is None else apply_mask(payload, header.mask)
+                key = header.mask
+                payload = bytes(buf[start:end]) if key is None else apply_mask(buf[start:end], key)
                 frames.append(Frame(_OPCODES[header.opcode], payload, header.fin, header.rsv1,
-                                    header.rsv2, header.rsv3, header.mask))
-                self._header = None
+                                    header.rsv2, header.rsv3, key))
                 pos = end
         except ProtocolError as exc:
             self._error = exc
