@@ -2,9 +2,7 @@
  * wslib._speedups: masking in C, the one loop where Python's speed is not enough.
  *
  * apply_mask(data, key) returns data XOR key repeated (RFC 6455 section 5.3), exactly like
- * wslib.masking.mask_loop; mask_into(buffer, start, end, key, phase) does the same in place, on
- * part of a writable buffer (the reader unmasks a long frame's payload that way as it arrives).
- * Both work thirty-two bytes at a time where the processor has AVX2 (checked when
+ * wslib.masking.mask_loop: thirty-two bytes at a time where the processor has AVX2 (checked when
  * the module loads), sixteen with SSE2, else eight. It is optional: when it is not built (no C
  * compiler), wslib.masking uses numpy or Python's big integers and gives the same bytes.
  */
@@ -140,62 +138,9 @@ apply_mask(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     return result;
 }
 
-/*
- * mask_into(buffer, start, end, key, phase): XOR buffer[start:end] in place with the key
- * repeated, where buffer[start] pairs with key[phase % 4] (the key's cycle continues from an
- * earlier part of the same payload). Returns None.
- */
-static PyObject *
-mask_into(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
-{
-    if (nargs != 5) {
-        PyErr_Format(PyExc_TypeError,
-                     "mask_into() takes 5 arguments (buffer, start, end, key, phase), got %zd",
-                     nargs);
-        return NULL;
-    }
-    Py_ssize_t start = PyLong_AsSsize_t(args[1]);
-    Py_ssize_t end = PyLong_AsSsize_t(args[2]);
-    Py_ssize_t phase = PyLong_AsSsize_t(args[4]);
-    if ((start == -1 || end == -1 || phase == -1) && PyErr_Occurred()) {
-        return NULL;
-    }
-    Py_buffer buf, key;
-    if (PyObject_GetBuffer(args[0], &buf, PyBUF_WRITABLE) < 0) {
-        return NULL;
-    }
-    if (PyObject_GetBuffer(args[3], &key, PyBUF_SIMPLE) < 0) {
-        PyBuffer_Release(&buf);
-        return NULL;
-    }
-    PyObject *result = NULL;
-    if (key.len != 4) {
-        bad_key(key.len);
-    } else if (start < 0 || end < start || end > buf.len || phase < 0) {
-        PyErr_Format(PyExc_ValueError,
-                     "mask_into(): need 0 <= start <= end <= len(buffer) and phase >= 0, got "
-                     "start=%zd end=%zd len=%zd phase=%zd", start, end, buf.len, phase);
-    } else {
-        const unsigned char *k = (const unsigned char *)key.buf;
-        unsigned char turned[4];
-        for (int j = 0; j < 4; j++) {
-            turned[j] = k[(phase + j) & 3];
-        }
-        unsigned char *p = (unsigned char *)buf.buf + start;
-        xor_key(p, p, end - start, turned);
-        result = Py_NewRef(Py_None);
-    }
-    PyBuffer_Release(&buf);
-    PyBuffer_Release(&key);
-    return result;
-}
-
 static PyMethodDef methods[] = {
     {"apply_mask", (PyCFunction)(void (*)(void))apply_mask, METH_FASTCALL,
      "apply_mask(data, key) -> bytes: XOR data with the 4-byte key repeated (RFC 6455 5.3)."},
-    {"mask_into", (PyCFunction)(void (*)(void))mask_into, METH_FASTCALL,
-     "mask_into(buffer, start, end, key, phase) -> None: XOR buffer[start:end] in place, "
-     "starting at key[phase % 4]."},
     {NULL, NULL, 0, NULL},
 };
 

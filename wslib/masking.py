@@ -29,13 +29,12 @@ except ImportError:  # pragma: no cover - exercised only where numpy is missing
 
 try:  # the C extension is optional too: it is only there if a compiler was at install time.
     from ._speedups import apply_mask as _c_mask
-    from ._speedups import mask_into as _c_mask_into
 except ImportError:  # pragma: no cover - exercised only where the extension was not built
-    _c_mask = _c_mask_into = None
+    _c_mask = None
 
 _U64 = _np.dtype(_np.uint64) if _np is not None else None  # a dtype object: faster than the type
 
-__all__ = ["mask", "mask_into", "mask_loop", "mask_bigint", "mask_numpy", "mask_c", "HAVE_NUMPY", "HAVE_C"]
+__all__ = ["mask", "mask_loop", "mask_bigint", "mask_numpy", "mask_c", "HAVE_NUMPY", "HAVE_C"]
 
 HAVE_NUMPY = _np is not None
 HAVE_C = _c_mask is not None
@@ -108,20 +107,3 @@ def _mask_checked(data: bytes, key: bytes) -> bytes:
 # Python versions) and no Python frame sits on the hot path, which is most of the cost below
 # 4 KiB (benchmarks/README.md). Without it, the fastest Python version for the size at hand.
 mask: Callable[[bytes, bytes], bytes] = _c_mask if _c_mask is not None else _mask_checked
-
-
-def _mask_into_python(buffer: bytearray, start: int, end: int, key: bytes, phase: int) -> None:
-    _check_key(key)
-    if not 0 <= start <= end <= len(buffer) or phase < 0:
-        raise ValueError(f"mask_into(): need 0 <= start <= end <= len(buffer) and phase >= 0, "
-                         f"got start={start} end={end} len={len(buffer)} phase={phase}")
-    turn = phase % 4
-    buffer[start:end] = _mask_python(buffer[start:end], key[turn:] + key[:turn])
-
-
-# mask_into(buffer, start, end, key, phase): mask ``buffer[start:end]`` in place, where
-# ``buffer[start]`` pairs with ``key[phase % 4]``: the key's cycle goes on from an earlier part
-# of the same payload. FrameReader unmasks a long frame's payload this way as its bytes arrive,
-# so that no byte is unmasked twice. In C when the extension is there, else slice by slice.
-mask_into: Callable[[bytearray, int, int, bytes, int], None] = (
-    _c_mask_into if _c_mask_into is not None else _mask_into_python)
