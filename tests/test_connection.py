@@ -1155,6 +1155,25 @@ class TestUTF8FailFast:
         assert_failed(conn, events, 1007, InvalidPayload)
         assert f"at byte {bad_at}" in events[0].reason
 
+    def test_long_binary_frame_in_reads_is_delivered_whole(self):
+        payload = bytes(range(256)) * 200  # not UTF-8, and not checked: binary
+        wire = to_server(Opcode.BINARY, payload) + to_server(Opcode.TEXT, b"after")
+        conn = server()
+        events = []
+        for i in range(0, len(wire), 4096):
+            events += conn.receive_data(wire[i:i + 4096])
+        assert events == [BinaryMessage(payload), TextMessage("after")]
+
+    def test_nothing_is_looked_at_after_a_local_fail_in_the_middle_of_a_long_frame(self):
+        wire = to_server(Opcode.TEXT, b"a" * (LONG_FRAME * 2))
+        conn = server()
+        assert conn.receive_data(wire[:5000]) == []
+        assert conn.receive_data(wire[5000:9000]) == []
+        conn.fail(1008, "enough")
+        events = conn.receive_data(wire[9000:] + b"\xff" * 10)  # the rest: ignored
+        assert [(type(e), e.code) for e in events] == [(Closed, 1008)]
+        assert conn.receive_data(b"more") == []
+
     @settings(max_examples=100, deadline=None)
     @given(pieces=st.lists(st.sampled_from(PIECES), max_size=12),
            reads=st.lists(st.integers(1, 5000), max_size=8))

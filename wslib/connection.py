@@ -124,24 +124,28 @@ class Closed:
 
 
 Event = Union[TextMessage, BinaryMessage, Ping, Pong, Closed]
+CLOSED = State.CLOSED
+_NO_FRAME = object()  # Connection._streaming when no long frame is arriving: never a header
 
 
-def _fast_maker(cls):
-    """``cls(data)`` for a frozen one-field event, without the dataclass ``__init__`` (which sets
-    the field through ``object.__setattr__``): a new instance and the slot filled directly. The
-    same object, about four times faster, on the path every message takes."""
-    new = object.__new__
-    set_data = cls.__dict__["data"].__set__
-
-    def make(data):
-        event = new(cls)
-        set_data(event, data)
-        return event
-    return make
+# TextMessage(data) and BinaryMessage(data) without the dataclass __init__ (which sets the field
+# through object.__setattr__, since they are frozen): a new instance, and its slot filled
+# directly. The same objects, about four times faster, on the path every message takes.
+_new_event = object.__new__
+_set_text = TextMessage.__dict__["data"].__set__
+_set_binary = BinaryMessage.__dict__["data"].__set__
 
 
-_text_message = _fast_maker(TextMessage)
-_binary_message = _fast_maker(BinaryMessage)
+def _text_message(data: str) -> TextMessage:
+    event = _new_event(TextMessage)
+    _set_text(event, data)
+    return event
+
+
+def _binary_message(data: bytes) -> BinaryMessage:
+    event = _new_event(BinaryMessage)
+    _set_binary(event, data)
+    return event
 
 
 class Connection:
@@ -192,6 +196,10 @@ class Connection:
         self._utf8_checked = 0  # bytes of the pending (incomplete) frame already checked
         self._pending_header = None  # the pending frame's header, once judged
         self._pending_text = False  # is it text (to check as it arrives)?
+        # A long pending frame whose next reads need no more than a look at the new text (see
+        # receive_data), and whether it is text; _NO_FRAME when there is none.
+        self._streaming = _NO_FRAME
+        self._streaming_text = False
         self.close_sent: tuple[int, str] | None = None  # (code, reason) of our close frame
         self.close_received: tuple[int, str] | None = None  # the peer's
         self.error: Exception | None = None
@@ -214,61 +222,88 @@ class Connection:
         close frame). Call :meth:`events` when you have: it fails the connection then. The next
         ``receive_data()`` or :meth:`receive_eof` does it too.
         """
-        if data == b"":
+        if not data:
             return self.receive_eof()
+        reader = self._reader
+        if reader._header is self._streaming and not self._events:
+            # The usual read while a long frame arrives: its header was judged, and so far it
+            # is binary or ASCII text. If these bytes only continue it, the one thing to do is
+            # to look at the new text (feed() cannot fail while a frame is pending).
+            frames = reader.feed(data)
+            if not frames:
+                if not self._streaming_text:
+                    return frames
+                last = reader._pieces[-1]
+                if type(last) is bytes and not self._utf8_open and last.isascii():
+                    self._utf8_checked = reader._have
+                    return frames
+            return self._receive_frames(data, frames)
         if self.pending_error is not None:
             self._fail_pending()  # the stream is broken there: the new bytes are not looked at
-        elif self.state != State.CLOSED:  # not after the peer's close, a failure, or EOF
-            events = self._events
-            start = len(events)
-            # An unfragmented data frame with nothing in progress (no fragmented message, no
-            # frame checked as it arrived) is a whole message, and the reader has already held
-            # it to the size limit when it can (see _frame_limit): it takes the fast path below,
-            # inline. Anything else goes through _receive_frame; both give the same events.
-            fast = self._reader_limits_messages
-            reader = self._reader
-            try:
-                for frame in reader.feed(data):
-                    opcode = frame[0]
-                    if (opcode == 1 and fast and frame[2] and self._msg_opcode is None
-                            and self._utf8 is None):
-                        self._utf8_checked = 0  # its start may have been checked as it came
-                        try:
-                            events.append(_text_message(frame[1].decode("utf-8")))
-                        except UnicodeDecodeError as exc:
-                            raise _utf8_error(exc, 0) from None
-                        continue
-                    if opcode == 2 and fast and frame[2] and self._msg_opcode is None:
-                        events.append(_binary_message(frame[1]))
-                        continue
-                    self._receive_frame(frame)
-                    if self.close_received is not None:
-                        break  # section 1.4: nothing after the peer's close frame is data
-                else:
-                    if reader._error is not None:
-                        # Frames before the bad one were delivered above; now fail.
-                        raise reader._error
-                    header = reader._header
-                    if header is not None and (header is not self._pending_header
-                                               or self._pending_text):
-                        # A frame is still arriving, and there is something to judge: a new
-                        # header, or more text. The usual case inline: the last feed() added one
-                        # piece of ASCII after complete characters (valid UTF-8 as it stands).
-                        last = reader._pieces[-1] if reader._pieces else None
-                        if (header is self._pending_header and not self._utf8_open
-                                and type(last) is bytes and last.isascii()
-                                and reader._have - len(last) == self._utf8_checked):
-                            self._utf8_checked = reader._have
-                        else:
-                            self._check_pending_frame()
-            except ProtocolError as exc:
-                if len(events) > start:
-                    self.pending_error = exc  # answer what arrived first, then fail
-                else:
-                    self.fail(exc)
-            self._events = []
-            return events
-        return self._take_events()
+            return self._take_events()
+        if self.state is CLOSED:  # nothing is looked at after the peer's close, a failure, EOF
+            return self._take_events()
+        return self._receive_frames(data, None)
+
+    def _receive_frames(self, data: bytes, frames: list[Frame] | None) -> list[Event]:
+        """The frames in ``data`` (``frames``, if the reader was fed already) into events."""
+        events = self._events
+        start = len(events)
+        # An unfragmented data frame with nothing in progress (no fragmented message, no
+        # frame checked as it arrived) is a whole message, and the reader has already held
+        # it to the size limit when it can (see _frame_limit): it takes the fast path below,
+        # inline. Anything else goes through _receive_frame; both give the same events.
+        fast = self._reader_limits_messages
+        reader = self._reader
+        try:
+            for frame in reader.feed(data) if frames is None else frames:
+                opcode = frame[0]
+                if (opcode == 1 and fast and frame[2] and self._msg_opcode is None
+                        and self._utf8 is None):
+                    self._utf8_checked = 0  # its start may have been checked as it came
+                    event = _new_event(TextMessage)
+                    try:
+                        _set_text(event, frame[1].decode("utf-8"))
+                    except UnicodeDecodeError as exc:
+                        raise _utf8_error(exc, 0) from None
+                    events.append(event)
+                    continue
+                if opcode == 2 and fast and frame[2] and self._msg_opcode is None:
+                    event = _new_event(BinaryMessage)
+                    _set_binary(event, frame[1])
+                    events.append(event)
+                    continue
+                self._receive_frame(frame)
+                if self.close_received is not None:
+                    break  # section 1.4: nothing after the peer's close frame is data
+            else:
+                if reader._error is not None:
+                    # Frames before the bad one were delivered above; now fail.
+                    raise reader._error
+                header = reader._header
+                if header is not None and (header is not self._pending_header
+                                           or self._pending_text):
+                    # A frame is still arriving, and there is something to judge: a new
+                    # header, or more text. The usual case inline: the last feed() added one
+                    # piece of ASCII after complete characters (valid UTF-8 as it stands).
+                    last = reader._pieces[-1] if reader._pieces else None
+                    if (header is self._pending_header and not self._utf8_open
+                            and type(last) is bytes and last.isascii()
+                            and reader._have - len(last) == self._utf8_checked):
+                        self._utf8_checked = reader._have
+                    else:
+                        self._check_pending_frame()
+                    if reader._pieces is not None and self.state is not CLOSED:
+                        self._streaming = header  # a long frame: the next reads are simple
+                        self._streaming_text = self._pending_text
+        except ProtocolError as exc:
+            self._streaming = _NO_FRAME
+            if len(events) > start:
+                self.pending_error = exc  # answer what arrived first, then fail
+            else:
+                self.fail(exc)
+        self._events = []
+        return events
 
     def receive_eof(self) -> list[Event]:
         """The peer closed TCP (end of stream). Returns the events not yet handed out: a
@@ -337,9 +372,10 @@ class Connection:
             else:
                 new = reader.pending_payload(checked)
             if new:
-                offset = (self._msg_size if header.opcode == 0 else 0) + self._utf8_checked
-                self._check_utf8(new, False, offset)
-                self._utf8_checked += len(new)
+                if self._utf8_open or not new.isascii():  # (ASCII after whole characters: valid)
+                    offset = (self._msg_size if header.opcode == 0 else 0) + checked
+                    self._check_utf8(new, False, offset)
+                self._utf8_checked = checked + len(new)
 
     def _frame_limit(self, used: int) -> int | None:
         """Largest frame payload the reader accepts: the message budget (``used`` = 0: the whole
@@ -465,6 +501,7 @@ class Connection:
 
     def _finish(self, event: Closed) -> None:
         self.state = State.CLOSED
+        self._streaming = _NO_FRAME
         self._msg_buf = bytearray()  # a message cut short by the end is dropped
         self._events.append(event)
 

@@ -108,7 +108,8 @@ class FrameReader:
             if header.mask is None:
                 return bytes(data)
             turn = start % 4  # the key goes on from where the byte at `start` is in its cycle
-            return apply_mask(data, header.mask[turn:] + header.mask[:turn])
+            key = header.mask
+            return apply_mask(data, key[turn:] + key[:turn] if turn else key)
         if start >= self._have:
             return b""
         # A long frame, in pieces. Walk back from the newest: a caller that asks for what the
@@ -181,19 +182,21 @@ class FrameReader:
         """Add ``data`` to the stream and return every frame completed by it (maybe none)."""
         if self._error is not None:
             raise self._error
-        frames: list[Frame] = []
         header = self._header
         if header is not None and self._pieces is not None:
             # A long frame is arriving: the new bytes are its payload first.
             have = self._have
+            n = len(data)
             need = header.length - have
-            if len(data) < need:
-                if len(data) >= 1024 and self._keys:  # the common case, inline: unmask, keep
-                    self._pieces.append(apply_mask(data, self._keys[have & 3]))
-                    self._have = have + len(data)
+            if n < need:
+                keys = self._keys
+                if n >= 1024 and keys:  # the usual case, inline: unmask, keep
+                    self._pieces.append(apply_mask(data, keys[have & 3]))
+                    self._have = have + n
                 else:
                     self._add_payload(data)
-                return frames
+                return []
+            frames: list[Frame] = []
             if len(data) == need:
                 self._add_payload(data)
                 frames.append(self._finish_pending())
@@ -203,6 +206,8 @@ class FrameReader:
             frames.append(self._finish_pending())
             data = view[need:]
             header = None
+        else:
+            frames = []
         buf = self._buf
         buf += data
         size = len(buf)
@@ -214,8 +219,8 @@ class FrameReader:
             key = header.mask
             payload = buf[header.size:end]
             payload = bytes(payload) if key is None else apply_mask(payload, key)
-            frames.append(Frame(_OPCODES[header.opcode], payload, header.fin, header.rsv1,
-                                header.rsv2, header.rsv3, key))
+            frames.append(_new_frame(Frame, (_OPCODES[header.opcode], payload, header.fin,
+                                             header.rsv1, header.rsv2, header.rsv3, key)))
             self._header = None
             pos = end
         # The fast path below takes a frame with a 7- or 16-bit length, a first byte from
