@@ -1211,3 +1211,15 @@ class TestAnswerBeforeTheError:
         assert conn.data_to_send() == b"\x8a\x01p"
         assert [e.code for e in conn.events()] == [1002]
         assert decode_frame(conn.data_to_send())[0].opcode == Opcode.CLOSE
+
+
+@pytest.mark.parametrize("size", [0, 1, 125, 126, 127, 65535, 65536, 70000])
+def test_send_text_gives_encode_frames_bytes_at_every_length_form(size):
+    text = "é" * (size // 2) + "x" * (size % 2)  # `size` bytes of UTF-8
+    conn = server()
+    conn.send_text(text)
+    assert conn.data_to_send() == encode_frame(Frame(Opcode.TEXT, text.encode()))
+    conn.close()
+    with pytest.raises(ConnectionClosed):  # after our close frame: nothing more (section 5.5.1)
+        conn.send_text(text)
+    assert decode_frame(conn.data_to_send())[0].opcode == Opcode.CLOSE

@@ -509,7 +509,16 @@ class Connection:
 
     def send_text(self, text: str, *, fragment_size: int | None = None) -> None:
         """Queue a text message; ``fragment_size`` splits it into frames of that many bytes."""
-        self._send_message(Opcode.TEXT, text.encode("utf-8"), fragment_size)
+        payload = text.encode("utf-8")
+        if (fragment_size is None and not self.is_client and len(payload) < 65536
+                and self.state is State.OPEN):
+            # The usual server message, one unmasked frame: its 2- or 4-byte header directly
+            # (the same bytes encode_frame gives; OPEN means no close frame was sent).
+            n = len(payload)
+            head = bytes((0x81, n)) if n < 126 else bytes((0x81, 126, n >> 8, n & 0xFF))
+            self._out.append(head + payload)
+            return
+        self._send_message(Opcode.TEXT, payload, fragment_size)
 
     def send_binary(self, data: bytes, *, fragment_size: int | None = None) -> None:
         """Queue a binary message; ``fragment_size`` splits it into frames of that many bytes."""

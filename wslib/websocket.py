@@ -21,7 +21,7 @@ with every chunk of bytes that arrives, and it runs, right there::
 
     events = connection.receive_data(data) # frames -> events (and pongs / close echoes to send)
     transport.write(connection.data_to_send())
-    messages -> an asyncio.Queue           # recv() takes them from there (each event once)
+    messages -> a queue                    # recv() takes them from there (each event once)
     Pong     -> wakes the matching ping()
     Closed   -> remember code and reason, then close TCP
 
@@ -52,6 +52,7 @@ from __future__ import annotations
 import asyncio
 import os
 import time
+from collections import deque
 from typing import Any, AsyncIterator, Awaitable, Callable, Generator, Generic, TypeVar
 
 from .connection import BinaryMessage, Closed, Connection, Pong, State, TextMessage
@@ -62,6 +63,46 @@ from .http import Request, Response
 __all__ = ["WebSocket", "Opening"]
 
 _END = object()  # put on the message queue after the last message: "closed, nothing follows"
+
+
+class _MessageQueue:
+    """The received messages waiting for :meth:`WebSocket.recv`: a deque, and the future of the
+    one ``recv()`` that may be waiting (a WebSocket has one reader at a time). It does what an
+    ``asyncio.Queue`` would, without what nobody uses here (many getters, task accounting, a
+    size limit: the size is bounded by ``pause_reading()``), at a fraction of its cost per
+    message."""
+
+    __slots__ = ("_items", "_waiter", "_loop")
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._items: deque = deque()
+        self._waiter: asyncio.Future | None = None
+        self._loop = loop
+
+    def put_nowait(self, item: object) -> None:
+        self._items.append(item)
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    def get_nowait(self) -> object:
+        return self._items.popleft()
+
+    def empty(self) -> bool:
+        return not self._items
+
+    def qsize(self) -> int:
+        return len(self._items)
+
+    async def get(self) -> object:
+        items = self._items
+        while not items:
+            self._waiter = waiter = self._loop.create_future()
+            try:
+                await waiter
+            finally:
+                self._waiter = None
+        return items.popleft()
 
 
 class WebSocket(asyncio.Protocol):
@@ -109,7 +150,7 @@ class WebSocket(asyncio.Protocol):
 
         self._loop = loop = asyncio.get_running_loop()
         self._transport = transport
-        self._messages: asyncio.Queue = asyncio.Queue()  # bounded by pause_reading(), see above
+        self._messages = _MessageQueue(loop)  # bounded by pause_reading(), see above
         self._reading_paused = False
         self._accepting = True  # False once we close: messages still arriving are dropped
         self._writing_paused = False  # set by pause_writing(), cleared by resume_writing()
@@ -279,11 +320,14 @@ class WebSocket(asyncio.Protocol):
         queue = self._messages
         if queue.empty() and self.connection.pending_error is not None:
             self._fail_pending()  # every message before the bad frame has been taken
-        self._receiving = True
-        try:
-            message = await queue.get()
-        finally:
-            self._receiving = False
+        if queue._items:  # a message is here already: no need to wait
+            message = queue._items.popleft()
+        else:
+            self._receiving = True
+            try:
+                message = await queue.get()
+            finally:
+                self._receiving = False
         if self._reading_paused and queue.qsize() <= self.max_queue // 4:
             self._reading_paused = False  # caught up: read the socket again
             self._transport.resume_reading()
