@@ -391,3 +391,16 @@ def test_long_frame_then_an_error_in_the_same_chunk():
     assert isinstance(reader.error, ProtocolError)
     with pytest.raises(ProtocolError, match="unmasked"):
         reader.feed(b"")
+
+
+@pytest.mark.parametrize("kind", [bytes, bytearray, memoryview])
+def test_any_bytes_like_chunks_and_the_caller_may_reuse_its_buffer(kind):
+    frames = [Frame(Opcode.TEXT, payload_of(n, seed=n), mask=KEY) for n in (5, 300, LONG)]
+    wire = b"".join(encode_frame(f) for f in frames)
+    reader = FrameReader()
+    out: list[Frame] = []
+    for i in range(0, len(wire), 777):
+        chunk = bytearray(wire[i:i + 777])
+        out += reader.feed(kind(chunk) if kind is not bytearray else chunk)
+        chunk[:] = b"\0" * len(chunk)  # a caller reusing its receive buffer changes nothing
+    assert out == frames

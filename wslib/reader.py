@@ -66,8 +66,9 @@ class FrameReader:
                  allow_rsv: bool = True) -> None:
         if max_frame_size is not None and max_frame_size < 0:
             raise UsageError(f"max_frame_size must be >= 0 or None, got {max_frame_size}")
-        self.max_frame_size = max_frame_size
-        self.expect_mask = expect_mask
+        self._max_frame_size = max_frame_size
+        self._expect_mask = expect_mask
+        self._set_fast_path()
         self.allow_rsv = allow_rsv
         self._buf = bytearray()  # bytes not looked at yet (empty while a frame is pending)
         self._error: ProtocolError | None = None
@@ -78,6 +79,33 @@ class FrameReader:
         self._pieces: list | None = None
         self._have = 0  # payload bytes in _pieces
         self._keys: tuple[bytes, ...] = ()  # the masking key turned by 0, 1, 2, 3 bytes
+
+    @property
+    def max_frame_size(self) -> int | None:
+        return self._max_frame_size
+
+    @max_frame_size.setter
+    def max_frame_size(self, value: int | None) -> None:
+        self._max_frame_size = value
+        self._set_fast_path()
+
+    @property
+    def expect_mask(self) -> bool | None:
+        return self._expect_mask
+
+    @expect_mask.setter
+    def expect_mask(self, value: bool | None) -> None:
+        self._expect_mask = value
+        self._set_fast_path()
+
+    def _set_fast_path(self) -> None:
+        """What feed()'s fast path accepts, worked out once: the MASK bit values expected, and
+        the largest length (at most 65535, the 16-bit form's; longer frames take the general
+        path)."""
+        expect = self._expect_mask
+        self._mask_ok = (0x80,) if expect else (0,) if expect is False else (0, 0x80)
+        limit = self._max_frame_size
+        self._fast_limit = 65535 if limit is None else min(limit, 65535)
 
     @property
     def buffered(self) -> int:
@@ -127,8 +155,8 @@ class FrameReader:
         parts.reverse()
         return b"".join(parts)
 
-    def _pending(self, header: Header, pos: int, size: int) -> int:
-        """The frame at ``buf[pos]`` is not all here: keep its header. A short one stays in the
+    def _pending(self, header: Header, src, pos: int, size: int) -> int:
+        """The frame at ``src[pos]`` is not all here: keep its header. A short one stays in the
         buffer until it is whole (copying it again as it grows costs little); a long one leaves
         it, and its payload is kept in pieces (_add_payload). Returns where the bytes still to
         be looked at start."""
@@ -143,7 +171,7 @@ class FrameReader:
         self._keys = () if key is None else (key, key[1:] + key[:1], key[2:] + key[:2],
                                              key[3:] + key[:3])
         if size > pos + header.size:
-            self._add_payload(self._buf[pos + header.size:size])
+            self._add_payload(src[pos + header.size:size])
         return size
 
     def _add_payload(self, data) -> None:
@@ -209,8 +237,12 @@ class FrameReader:
         else:
             frames = []
         buf = self._buf
-        buf += data
-        size = len(buf)
+        if buf or type(data) is not bytes:
+            buf += data
+            src = buf
+        else:
+            src = data  # nothing waiting: parse the new bytes where they are, without a copy
+        size = len(src)
         pos = 0
         if header is not None:  # a short frame waits in the buffer; its header starts it
             end = header.size + header.length
@@ -228,14 +260,14 @@ class FrameReader:
         # else (64-bit length, RSV bits, a reserved opcode, an error of any kind) takes the
         # general path: parse_header. Both paths give the same frames; the tests feed both.
         fast_first = _FAST_FIRST_BYTE
-        mask_ok = (0x80,) if self.expect_mask else (0,) if self.expect_mask is False else (0, 0x80)
-        limit = 65535 if self.max_frame_size is None else min(self.max_frame_size, 65535)
+        mask_ok = self._mask_ok
+        limit = self._fast_limit
         try:
             while True:
                 if size - pos < 2:
                     break
-                fast = fast_first.get(buf[pos])
-                second = buf[pos + 1]
+                fast = fast_first.get(src[pos])
+                second = src[pos + 1]
                 length = second & 0x7F
                 masked = second & 0x80
                 if fast is not None and masked in mask_ok and length != 127:
@@ -243,7 +275,7 @@ class FrameReader:
                     if length == 126:  # 16-bit length: minimal (>= 126), data frames only
                         if size - pos < 4:
                             break
-                        length = (buf[pos + 2] << 8) | buf[pos + 3]
+                        length = (src[pos + 2] << 8) | src[pos + 3]
                         start += 2
                         fast = fast if length >= 126 and fast[0] < 8 else None
                     if fast is not None and length <= limit:
@@ -251,30 +283,30 @@ class FrameReader:
                             break  # the masking key is incomplete
                         end = start + length
                         opcode, fin = fast
-                        key = bytes(buf[start - 4:start]) if masked else None
+                        key = bytes(src[start - 4:start]) if masked else None
                         if end > size:  # not all here yet: keep the header (see _pending)
                             pos = self._pending(_new_header(Header, (
                                 fin, False, False, False, opcode, key, length, start - pos)),
-                                pos, size)
+                                src, pos, size)
                             break
-                        payload = apply_mask(buf[start:end], key) if masked \
-                            else bytes(buf[start:end])
+                        payload = apply_mask(src[start:end], key) if masked \
+                            else bytes(src[start:end])
                         frames.append(_new_frame(Frame, (opcode, payload, fin, False, False,
                                                          False, key)))
                         pos = end
                         continue
                 # The general path: any frame, and every error.
-                header = parse_header(buf, pos)
+                header = parse_header(src, pos)
                 if header is None:
                     break
                 self._check(header)
                 start = pos + header.size
                 end = start + header.length
                 if size < end:
-                    pos = self._pending(header, pos, size)
+                    pos = self._pending(header, src, pos, size)
                     break
                 key = header.mask
-                payload = bytes(buf[start:end]) if key is None else apply_mask(buf[start:end], key)
+                payload = bytes(src[start:end]) if key is None else apply_mask(src[start:end], key)
                 frames.append(Frame(_OPCODES[header.opcode], payload, header.fin, header.rsv1,
                                     header.rsv2, header.rsv3, key))
                 pos = end
@@ -284,8 +316,11 @@ class FrameReader:
                 raise
             # Good frames came before the bad one: hand them over; the error waits in .error.
         finally:
-            if pos:
-                del buf[:pos]
+            if src is buf:
+                if pos:
+                    del buf[:pos]
+            elif pos < size:
+                buf += memoryview(src)[pos:]  # the start of a frame: wait for the rest
         return frames
 
     def _check(self, header: Header) -> None:
