@@ -11,7 +11,6 @@ import datetime
 import os
 import platform
 import random
-import statistics
 import time
 from importlib.metadata import version
 from typing import Callable
@@ -21,6 +20,7 @@ from wslib.frames import Frame, Opcode, encode_frame
 from wslib.masking import mask, mask_bigint, mask_loop, mask_numpy
 from wslib.connection import Connection
 from wslib.reader import FrameReader
+from wslib.timing import median_times as _median_times
 
 try:
     from websockets.speedups import apply_mask as ws_apply_mask
@@ -44,35 +44,9 @@ SLOW_MASK_SIZES = {125, 4096}  # the byte loop and big-int versions only here: t
 PARSE_CASES = {16: 20_000, 125: 10_000, 1024: 3_000, 65536: 100}
 
 
-def calibrate(fn: Callable[[], object]) -> int:
-    """How many calls of ``fn`` make one measurement last at least MIN_TIME."""
-    number = 1
-    while True:
-        t0 = time.perf_counter()
-        for _ in range(number):
-            fn()
-        elapsed = time.perf_counter() - t0
-        if elapsed >= MIN_TIME:
-            return number
-        number = max(number * 2, int(number * MIN_TIME / max(elapsed, 1e-9) * 1.2))
-
-
 def median_times(fns: dict[str, Callable[[], object]]) -> dict[str, float]:
-    """Median seconds per call of each function, over REPEATS rounds.
-
-    The contenders take turns inside each round, so a change in the machine's load (other
-    processes, CPU frequency) affects all of them alike instead of favouring one.
-    """
-    numbers = {name: calibrate(fn) for name, fn in fns.items()}
-    times: dict[str, list[float]] = {name: [] for name in fns}
-    for _ in range(REPEATS):
-        for name, fn in fns.items():
-            number = numbers[name]
-            t0 = time.perf_counter()
-            for _ in range(number):
-                fn()
-            times[name].append((time.perf_counter() - t0) / number)
-    return {name: statistics.median(t) for name, t in times.items()}
+    """Median seconds per call of each function (wslib.timing: the contenders take turns)."""
+    return _median_times(fns, repeats=REPEATS, min_time=MIN_TIME)
 
 
 def fmt_size(n: int) -> str:
