@@ -1,8 +1,9 @@
 """wslib's core against websockets (and wsproto): masking, and parsing a stream of client frames.
 
 Run with ``python -m benchmarks core`` (or everything with ``python -m benchmarks``). Each number
-is the median of REPEATS measurements taken in this one run, so the ratios compare like with like
-on the same machine at the same moment. See benchmarks/README.md for what each row means.
+is the median of REPEATS measurements taken in this one run, the contenders taking turns; each
+ratio is the median of the ratios within a round, so the ratios compare like with like on the
+same machine at the same moment. See benchmarks/README.md for what each row means.
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ from wslib.frames import Frame, Opcode, encode_frame
 from wslib.masking import mask, mask_bigint, mask_loop, mask_numpy
 from wslib.connection import Connection
 from wslib.reader import FrameReader
-from wslib.timing import median_times as _median_times
+import statistics
+
+from wslib.timing import median_ratio, rounds
 
 try:
     from websockets.speedups import apply_mask as ws_apply_mask
@@ -44,9 +47,11 @@ SLOW_MASK_SIZES = {125, 4096}  # the byte loop and big-int versions only here: t
 PARSE_CASES = {16: 20_000, 125: 10_000, 1024: 3_000, 65536: 100}
 
 
-def median_times(fns: dict[str, Callable[[], object]]) -> dict[str, float]:
-    """Median seconds per call of each function (wslib.timing: the contenders take turns)."""
-    return _median_times(fns, repeats=REPEATS, min_time=MIN_TIME)
+def measure(fns: dict[str, Callable[[], object]]) -> tuple[dict[str, float], dict[str, list]]:
+    """Median seconds per call of each function, and the times of every round (wslib.timing:
+    the contenders take turns), for median_ratio()."""
+    times = rounds(fns, repeats=REPEATS, min_time=MIN_TIME)
+    return {name: statistics.median(t) for name, t in times.items()}, times
 
 
 def fmt_size(n: int) -> str:
@@ -96,14 +101,15 @@ def bench_masking() -> dict[int, float]:
         if size not in SLOW_MASK_SIZES:
             del impls["bigint"], impls["loop"]
         cells: dict[str, float | None] = {"bigint": None, "loop": None}
-        cells.update(median_times({name: (lambda fn=fn: fn(data, key)) for name, fn in impls.items()}))
+        medians, times = measure({name: (lambda fn=fn: fn(data, key)) for name, fn in impls.items()})
+        cells.update(medians)
 
         def cell(t: float | None) -> str:
             if t is None:
                 return "-"
             return f"{t * 1e6:.2f} µs ({size / t / 1e9:.2f} GB/s)"
 
-        ratio = ratios[size] = cells["ws"] / cells["mask"]  # speed ratio: > 1: wslib is faster
+        ratio = ratios[size] = median_ratio(times, "mask", "ws")  # > 1: wslib is faster
         print(f"| {fmt_size(size)} | {cell(cells['mask'])} | {cell(cells['numpy'])} "
               f"| {cell(cells['bigint'])} | {cell(cells['loop'])} | {cell(cells['ws'])} "
               f"| **{ratio:.2f}x** |", flush=True)
@@ -240,10 +246,10 @@ def bench_messages() -> dict[int, float]:
             if not name.startswith("wsproto"):
                 text = out[0] if isinstance(out[0], str) else out[0].data
                 assert text == first.decode(), name
-        times = median_times({name: (lambda parse=parse: parse(chunks))
-                              for name, parse in MESSAGE_PARSERS.items()})
-        rates = {name: count / t for name, t in times.items()}
-        ratios[size] = rates[names[0]] / rates[names[1]]
+        medians, times = measure({name: (lambda parse=parse: parse(chunks))
+                                  for name, parse in MESSAGE_PARSERS.items()})
+        rates = {name: count / t for name, t in medians.items()}
+        ratios[size] = median_ratio(times, names[0], names[1])
         print(f"| {fmt_size(size)} | {count} | " + " | ".join(fmt_rate(rates[n]) for n in names)
               + f" | **{ratios[size]:.2f}x** |", flush=True)
     return ratios
@@ -276,14 +282,13 @@ def bench_parsing() -> dict[int, float]:
                 got = getattr(frames[0], "data", None) or frames[0].payload
                 got = got.encode() if isinstance(got, str) else bytes(got)
                 assert got == first, name
-        times = median_times({name: (lambda parse=parse: parse(chunks))
-                              for name, parse in PARSERS.items()})
-        rates = {name: count / t for name, t in times.items()}
-        ours = rates[names[0]]
-        ratios[size] = ours / rates[names[1]]
+        medians, times = measure({name: (lambda parse=parse: parse(chunks))
+                                  for name, parse in PARSERS.items()})
+        rates = {name: count / t for name, t in medians.items()}
+        ratios[size] = median_ratio(times, names[0], names[1])
         print(f"| {fmt_size(size)} | {count} | " + " | ".join(fmt_rate(rates[n]) for n in names)
-              + f" | **{ratios[size]:.2f}x** | {ours / rates[names[2]]:.2f}x"
-              f" | {rates['wslib Connection'] / rates[names[2]]:.2f}x |", flush=True)
+              + f" | **{ratios[size]:.2f}x** | {median_ratio(times, names[0], names[2]):.2f}x"
+              f" | {median_ratio(times, 'wslib Connection', names[2]):.2f}x |", flush=True)
     return ratios
 
 

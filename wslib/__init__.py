@@ -19,6 +19,7 @@ The asyncio layer on top connects them to real sockets.
     wslib.aio_http    reading an HTTP response head off an asyncio stream (both clients)
 
     wslib.tcpstate    the kernel's TCP state of our own loopback sockets (lesson 07)
+    wslib.timing      median_times(): timing small functions fairly (benchmarks/, lesson 04)
 
     wslib.apps        runnable demos (python -m wslib echo | sse | chat | client)
     wslib.widgets     ipywidgets for the lessons;  wslib.exercises  the lessons' self-checks
