@@ -292,6 +292,47 @@ def bench_parsing() -> dict[int, float]:
     return ratios
 
 
+def bench_long_message_profile() -> None:
+    """Where the time goes for one 64 KiB text message arriving in 4 KiB reads: the whole path,
+    and the C-level steps it is made of, each timed alone on the same bytes (turns taken, as
+    above). What the steps do not add up to is Python's own work per read."""
+    size = 65536
+    chunks, _ = client_stream(size, 100)
+    key = b"\x37\xfa\x21\x3d"
+    pieces = [chunk for chunk in chunks[1:17]]  # 16 reads' worth of 4 KiB
+    payload = b"a" * size
+    persistent = bytearray()
+
+    def grow_and_slice() -> bytearray:  # what a growing receive buffer does with the same bytes
+        for piece in pieces:
+            persistent.extend(piece)
+        out = persistent[:size]
+        del persistent[:size]
+        return out
+
+    per_message = {
+        "wslib Connection: the whole path to str": lambda: messages_wslib(chunks),
+        "wslib FrameReader: the whole path to bytes": lambda: parse_wslib(chunks),
+        "websockets ServerProtocol + decode: to str": lambda: messages_websockets(chunks),
+        "websockets Frame.parse: to bytes": lambda: parse_websockets_frames(chunks),
+    }
+    steps = {  # x100: the same number of messages as the whole paths above
+        "unmask 16 pieces of 4 KiB (wslib)": lambda: [mask(p, key) for p in pieces * 100],
+        "join the 16 pieces into 64 KiB (wslib)": lambda: [b"".join(pieces) for _ in range(100)],
+        "isascii() of 16 pieces (wslib's UTF-8 check)": lambda: [p.isascii() for p in pieces * 100],
+        "grow a buffer by 16 x 4 KiB, slice 64 KiB out (websockets)":
+            lambda: [grow_and_slice() for _ in range(100)],
+        "unmask 64 KiB in one call (websockets)": lambda: [mask(payload, key) for _ in range(100)],
+        "decode 64 KiB of ASCII (both)": lambda: [payload.decode() for _ in range(100)],
+    }
+    medians, _ = measure({**per_message, **steps})
+    print("| step | µs per 64 KiB message |")
+    print("|---|---:|")
+    for name in (*per_message, *steps):
+        print(f"| {name} | {medians[name] / 100 * 1e6:.1f} |")
+    print(flush=True)
+
+
 def main() -> dict[str, float]:
     """Run both benchmarks, print markdown tables and the verdict on the targets."""
     start = time.perf_counter()
@@ -304,7 +345,9 @@ def main() -> dict[str, float]:
     print(f"\nComplete text messages (str, UTF-8 checked) from the same streams: messages per "
           f"second, median of {REPEATS}\n")
     messages = bench_messages()
-    print()
+    print(f"\nWhere the time goes for a 64 KiB text message in {CHUNK}-byte reads, median of "
+          f"{REPEATS}\n")
+    bench_long_message_profile()
     verdicts = [
         ("messages >= 1.5x websockets (16 B, 125 B, 1 KiB)",
          {s: r for s, r in messages.items() if s <= 1024}, 1.5),

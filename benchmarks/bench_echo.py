@@ -341,7 +341,7 @@ def main() -> dict[str, float]:
           "process; websockets with compression=None). ratio > 1: wslib is faster; "
           "wslib/floor, wslib/streams: the share of each plain TCP echo's speed that wslib "
           "keeps")
-    print(f"{'':44}{'floor':>9}{'streams':>9}{'wslib':>10}{'websockets':>12}{'ratio':>8}"
+    print(f"{'':44}{'floor':>11}{'streams':>11}{'wslib':>10}{'websockets':>12}{'ratio':>8}"
           f"{'wslib/floor':>13}{'wslib/streams':>15}")
     rows = [
         (f"round trips/s (1 conn, {len(PAYLOAD)} B)", "rt", False, ",.0f"),
@@ -355,7 +355,7 @@ def main() -> dict[str, float]:
         ratio = b / a if lower_is_better else a / b
         floor = c / a if lower_is_better else a / c
         streams = d / a if lower_is_better else a / d
-        print(f"{label:44}{c:9{fmt}}{d:9{fmt}}{a:10{fmt}}{b:12{fmt}}{ratio:8.2f}{floor:13.2f}"
+        print(f"{label:44}{c:11{fmt}}{d:11{fmt}}{a:10{fmt}}{b:12{fmt}}{ratio:8.2f}{floor:13.2f}"
               f"{streams:15.2f}")
     shares = ", ".join(f"{k} {summary[f'{k}_client_cpu_share']:.0%}" for k in SERVERS)
     print(f"load client's use of its own core during the pipelined runs (median): {shares}. "
