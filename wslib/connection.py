@@ -256,26 +256,33 @@ class Connection:
         fast = self._reader_limits_messages
         reader = self._reader
         try:
-            for frame in reader.feed(data) if frames is None else frames:
+            if frames is None:
+                frames = reader.feed(data)
+            # Only _receive_frame() can start a fragmented message or a UTF-8 decoder: `simple`
+            # is worked out again after each frame it takes.
+            simple = fast and self._msg_opcode is None and self._utf8 is None
+            if simple and frames:
+                self._utf8_checked = 0  # the first frame's start may have been checked as it came
+            for frame in frames:
                 opcode = frame[0]
-                if (opcode == 1 and fast and frame[2] and self._msg_opcode is None
-                        and self._utf8 is None):
-                    self._utf8_checked = 0  # its start may have been checked as it came
-                    event = _new_event(TextMessage)
-                    try:
-                        _set_text(event, frame[1].decode("utf-8"))
-                    except UnicodeDecodeError as exc:
-                        raise _utf8_error(exc, 0) from None
-                    events.append(event)
-                    continue
-                if opcode == 2 and fast and frame[2] and self._msg_opcode is None:
-                    event = _new_event(BinaryMessage)
-                    _set_binary(event, frame[1])
-                    events.append(event)
-                    continue
+                if simple and frame[2]:
+                    if opcode == 1:
+                        event = _new_event(TextMessage)
+                        try:
+                            _set_text(event, frame[1].decode("utf-8"))
+                        except UnicodeDecodeError as exc:
+                            raise _utf8_error(exc, 0) from None
+                        events.append(event)
+                        continue
+                    if opcode == 2:
+                        event = _new_event(BinaryMessage)
+                        _set_binary(event, frame[1])
+                        events.append(event)
+                        continue
                 self._receive_frame(frame)
                 if self.close_received is not None:
                     break  # section 1.4: nothing after the peer's close frame is data
+                simple = fast and self._msg_opcode is None and self._utf8 is None
             else:
                 if reader._error is not None:
                     # Frames before the bad one were delivered above; now fail.
