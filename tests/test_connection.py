@@ -1056,6 +1056,23 @@ class TestLocalMisuse:
         assert conn.data_to_send() == b""
 
 
+def assert_same_verdict_as_bytes_decode(payload: bytes, wire: bytes, reads: list[int]) -> None:
+    """Feed ``wire`` to a server in reads of the given sizes (then the rest): it delivers the
+    text if ``payload`` is valid UTF-8, and fails with 1007 if it is not."""
+    conn = server()
+    events, pos = [], 0
+    for size in reads + [len(wire)]:
+        if wire[pos:pos + size]:  # (b"" would be the end of the stream)
+            events += conn.receive_data(wire[pos:pos + size])
+        pos += size
+    try:
+        expected = [TextMessage(payload.decode("utf-8"))]
+    except UnicodeDecodeError:
+        assert [(type(e), e.code) for e in events] == [(Closed, 1007)]
+    else:
+        assert events == expected
+
+
 class TestUTF8FailFast:
     """A text frame's bytes are checked as they arrive, before the frame is complete."""
 
@@ -1115,18 +1132,7 @@ class TestUTF8FailFast:
             parts = [payload[i:i + fragment] for i in range(0, len(payload), fragment)] or [b""]
             wire = b"".join(to_server(Opcode.TEXT if i == 0 else Opcode.CONT, p,
                                       fin=i == len(parts) - 1) for i, p in enumerate(parts))
-        conn = server()
-        events, pos = [], 0
-        for size in reads + [len(wire)]:
-            if wire[pos:pos + size]:  # (b"" would be the end of the stream)
-                events += conn.receive_data(wire[pos:pos + size])
-            pos += size
-        try:
-            expected = [TextMessage(payload.decode("utf-8"))]
-        except UnicodeDecodeError:
-            assert [(type(e), e.code) for e in events] == [(Closed, 1007)]
-        else:
-            assert events == expected
+        assert_same_verdict_as_bytes_decode(payload, wire, reads)
 
     # Long frames (over the reader's LONG_FRAME) leave the reader's buffer and arrive in pieces;
     # the check must be the same there, across piece boundaries.
@@ -1179,19 +1185,7 @@ class TestUTF8FailFast:
            reads=st.lists(st.integers(1, 5000), max_size=8))
     def test_long_frame_same_verdict_as_bytes_decode(self, pieces, reads):
         payload = b"y" * LONG_FRAME + b"".join(pieces) + b"z" * 3000
-        wire = to_server(Opcode.TEXT, payload)
-        conn = server()
-        events, pos = [], 0
-        for size in reads + [len(wire)]:
-            if wire[pos:pos + size]:
-                events += conn.receive_data(wire[pos:pos + size])
-            pos += size
-        try:
-            expected = [TextMessage(payload.decode("utf-8"))]
-        except UnicodeDecodeError:
-            assert [(type(e), e.code) for e in events] == [(Closed, 1007)]
-        else:
-            assert events == expected
+        assert_same_verdict_as_bytes_decode(payload, to_server(Opcode.TEXT, payload), reads)
 
 
 class TestAnswerBeforeTheError:

@@ -404,3 +404,15 @@ def test_any_bytes_like_chunks_and_the_caller_may_reuse_its_buffer(kind):
         out += reader.feed(kind(chunk) if kind is not bytearray else chunk)
         chunk[:] = b"\0" * len(chunk)  # a caller reusing its receive buffer changes nothing
     assert out == frames
+
+
+def test_limits_set_after_construction_apply_on_every_path():
+    reader = FrameReader()
+    reader.max_frame_size = 10
+    reader.expect_mask = True
+    with pytest.raises(MessageTooBig):
+        reader.feed(encode_frame(Frame(Opcode.TEXT, b"x" * 11, mask=KEY)))
+    reader = FrameReader()
+    reader.expect_mask = True
+    with pytest.raises(ProtocolError, match="unmasked"):
+        reader.feed(encode_frame(Frame(Opcode.TEXT, b"hi")))
