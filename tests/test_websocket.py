@@ -172,3 +172,26 @@ def test_client_sees_the_error_code_after_its_messages():
                 await ws.recv()
             assert info.value.sent_code == 1002
     run(main())
+
+
+def test_a_cancelled_recv_loses_nothing_and_the_next_recv_works():
+    async def main():
+        async with wslib.serve(echo) as server, wslib.connect(server.url) as ws:
+            waiting = asyncio.ensure_future(ws.recv())
+            await asyncio.sleep(0.05)  # recv() is waiting now
+            waiting.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await waiting
+            await ws.send("after the cancel")
+            assert await asyncio.wait_for(ws.recv(), 5) == "after the cancel"
+            await ws.send("and again")
+            assert [m async for m in _take(ws, 1)] == ["and again"]
+    run(main())
+
+
+async def _take(ws, n):
+    async for message in ws:
+        yield message
+        n -= 1
+        if n == 0:
+            return

@@ -597,9 +597,11 @@ class Connection:
 
     def data_to_send(self) -> bytes:
         """Return and forget every byte queued for the network."""
-        out = b"".join(self._out)
+        out = self._out
+        if not out:
+            return b""
         self._out = []
-        return out
+        return out[0] if len(out) == 1 else b"".join(out)
 
     @property
     def should_close_transport(self) -> bool:

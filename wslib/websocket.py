@@ -53,7 +53,7 @@ import asyncio
 import os
 import time
 from collections import deque
-from typing import Any, AsyncIterator, Awaitable, Callable, Generator, Generic, TypeVar
+from typing import Any, Awaitable, Callable, Generator, Generic, TypeVar
 
 from .connection import BinaryMessage, Closed, Connection, Pong, State, TextMessage
 from .errors import ConcurrencyError, ConnectionClosed, ConnectionClosedOK
@@ -67,17 +67,16 @@ _END = object()  # put on the message queue after the last message: "closed, not
 
 class _MessageQueue:
     """The received messages waiting for :meth:`WebSocket.recv`: a deque, and the future of the
-    one ``recv()`` that may be waiting (a WebSocket has one reader at a time). It does what an
-    ``asyncio.Queue`` would, without what nobody uses here (many getters, task accounting, a
-    size limit: the size is bounded by ``pause_reading()``), at a fraction of its cost per
-    message."""
+    one ``recv()`` that may be waiting (a WebSocket has one reader at a time; ``recv()`` makes
+    the future and waits on it). It does what an ``asyncio.Queue`` would, without what nobody
+    uses here (many getters, task accounting, a size limit: the size is bounded by
+    ``pause_reading()``), at a fraction of its cost per message."""
 
-    __slots__ = ("_items", "_waiter", "_loop")
+    __slots__ = ("_items", "_waiter")
 
-    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+    def __init__(self) -> None:
         self._items: deque = deque()
         self._waiter: asyncio.Future | None = None
-        self._loop = loop
 
     def put_nowait(self, item: object) -> None:
         self._items.append(item)
@@ -93,16 +92,6 @@ class _MessageQueue:
 
     def qsize(self) -> int:
         return len(self._items)
-
-    async def get(self) -> object:
-        items = self._items
-        while not items:
-            self._waiter = waiter = self._loop.create_future()
-            try:
-                await waiter
-            finally:
-                self._waiter = None
-        return items.popleft()
 
 
 class WebSocket(asyncio.Protocol):
@@ -150,7 +139,7 @@ class WebSocket(asyncio.Protocol):
 
         self._loop = loop = asyncio.get_running_loop()
         self._transport = transport
-        self._messages = _MessageQueue(loop)  # bounded by pause_reading(), see above
+        self._messages = _MessageQueue()  # bounded by pause_reading(), see above
         self._reading_paused = False
         self._accepting = True  # False once we close: messages still arriving are dropped
         self._writing_paused = False  # set by pause_writing(), cleared by resume_writing()
@@ -320,14 +309,19 @@ class WebSocket(asyncio.Protocol):
         queue = self._messages
         if queue.empty() and self.connection.pending_error is not None:
             self._fail_pending()  # every message before the bad frame has been taken
-        if queue._items:  # a message is here already: no need to wait
-            message = queue._items.popleft()
-        else:
+        items = queue._items
+        if not items:  # wait for data_received() to put a message there (put_nowait wakes us)
             self._receiving = True
             try:
-                message = await queue.get()
+                while not items:
+                    queue._waiter = waiter = self._loop.create_future()
+                    try:
+                        await waiter
+                    finally:
+                        queue._waiter = None
             finally:
                 self._receiving = False
+        message = items.popleft()
         if self._reading_paused and queue.qsize() <= self.max_queue // 4:
             self._reading_paused = False  # caught up: read the socket again
             self._transport.resume_reading()
@@ -336,14 +330,18 @@ class WebSocket(asyncio.Protocol):
             raise self._closed_error()
         return message
 
-    async def __aiter__(self) -> AsyncIterator[str | bytes]:
+    def __aiter__(self) -> "WebSocket":
         """``async for message in ws``: ends quietly on a normal close (1000 or 1001), raises
         :class:`~wslib.errors.ConnectionClosedError` on any other."""
+        return self
+
+    async def __anext__(self) -> str | bytes:
+        # An iterator method rather than an async generator: one layer less to resume for
+        # every message.
         try:
-            while True:
-                yield await self.recv()
+            return await self.recv()
         except ConnectionClosedOK:
-            return
+            raise StopAsyncIteration from None
 
     def _closed_error(self) -> ConnectionClosed:
         code = self.close_code if self.close_code is not None else CloseCode.ABNORMAL
@@ -429,6 +427,10 @@ class WebSocket(asyncio.Protocol):
 
     def _write(self, data: bytes) -> None:
         """Write to the socket now (after anything held back)."""
+        if not self._pending:  # the usual case: nothing held back
+            if data and not self._transport.is_closing():
+                self._transport.write(data)
+            return
         if data:
             self._pending.append(data)
         self._flush()
