@@ -252,7 +252,8 @@ def frames(draw) -> Frame:
         opcode = draw(st.sampled_from(DATA_OPS))
         # Mostly small, sometimes just past a length boundary.
         size = draw(st.one_of(st.integers(0, 20), st.integers(0, 20),
-                              st.sampled_from([125, 126, 127, 300, 65535, 65536, 65537])))
+                              st.sampled_from([125, 126, 127, 300, LONG_FRAME, LONG_FRAME + 1,
+                                               65535, 65536, 65537])))
         fin = draw(st.booleans())
     payload = payload_of(size, draw(st.integers(0, 1000)))
     key = draw(st.one_of(st.none(), st.binary(min_size=4, max_size=4)))
