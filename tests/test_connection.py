@@ -1208,6 +1208,17 @@ class TestAnswerBeforeTheError:
 
 
 @pytest.mark.parametrize("size", [0, 1, 125, 126, 127, 65535, 65536, 70000])
+def test_send_binary_gives_encode_frames_bytes_at_every_length_form(size):
+    data = bytes(range(256)) * (size // 256) + bytes(size % 256)
+    conn = server()
+    conn.send_binary(bytearray(data))
+    assert conn.data_to_send() == encode_frame(Frame(Opcode.BINARY, data))
+    conn.close()
+    with pytest.raises(ConnectionClosed):
+        conn.send_binary(data)
+
+
+@pytest.mark.parametrize("size", [0, 1, 125, 126, 127, 65535, 65536, 70000])
 def test_send_text_gives_encode_frames_bytes_at_every_length_form(size):
     text = "é" * (size // 2) + "x" * (size % 2)  # `size` bytes of UTF-8
     conn = server()
