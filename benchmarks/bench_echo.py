@@ -81,7 +81,7 @@ PIPE_FRAME = masked_text_frame(PIPE_PAYLOAD)
 
 async def _serve(kind: str) -> None:
     """Run one echo server until stdin closes; print its port first."""
-    if kind in RAW_TCP:
+    if kind == "floor":
         class Echo(asyncio.Protocol):
             def connection_made(self, transport):
                 self.write = transport.write
