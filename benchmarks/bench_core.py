@@ -54,6 +54,15 @@ def measure(fns: dict[str, Callable[[], object]]) -> tuple[dict[str, float], dic
     return {name: statistics.median(t) for name, t in times.items()}, times
 
 
+def measure_rates(parsers: dict[str, Callable[[list[bytes]], list]], chunks: list[bytes],
+                  count: int) -> tuple[dict[str, float], dict[str, list]]:
+    """Messages per second of each parser over ``chunks`` (which hold ``count`` messages), and
+    the times of every round, for median_ratio()."""
+    medians, times = measure({name: (lambda parse=parse: parse(chunks))
+                              for name, parse in parsers.items()})
+    return {name: count / t for name, t in medians.items()}, times
+
+
 def fmt_size(n: int) -> str:
     if n >= 1 << 20:
         return f"{n >> 20} MiB"
@@ -138,16 +147,6 @@ def parse_wslib(chunks: list[bytes]) -> list:
     for chunk in chunks:
         frames += reader.feed(chunk)
     return frames
-
-
-def parse_wslib_connection(chunks: list[bytes]) -> list:
-    """The whole sans-I/O server of wslib: the reader plus the Connection's rules (UTF-8,
-    fragmentation, control frames); the counterpart of websockets' ServerProtocol."""
-    conn = Connection("server", max_message_size=None)
-    events: list = []
-    for chunk in chunks:
-        events += conn.receive_data(chunk)
-    return events
 
 
 def parse_websockets_frames(chunks: list[bytes]) -> list:
@@ -246,9 +245,7 @@ def bench_messages() -> dict[int, float]:
             if not name.startswith("wsproto"):
                 text = out[0] if isinstance(out[0], str) else out[0].data
                 assert text == first.decode(), name
-        medians, times = measure({name: (lambda parse=parse: parse(chunks))
-                                  for name, parse in MESSAGE_PARSERS.items()})
-        rates = {name: count / t for name, t in medians.items()}
+        rates, times = measure_rates(MESSAGE_PARSERS, chunks, count)
         ratios[size] = median_ratio(times, names[0], names[1])
         print(f"| {fmt_size(size)} | {count} | " + " | ".join(fmt_rate(rates[n]) for n in names)
               + f" | **{ratios[size]:.2f}x** |", flush=True)
@@ -259,7 +256,7 @@ PARSERS = {
     "wslib FrameReader": parse_wslib,
     "websockets Frame.parse": parse_websockets_frames,
     "websockets ServerProtocol": parse_websockets_protocol,
-    "wslib Connection": parse_wslib_connection,
+    "wslib Connection": messages_wslib,  # the same Connection as in the message table
     "wsproto FrameProtocol": parse_wsproto,
 }
 
@@ -282,9 +279,7 @@ def bench_parsing() -> dict[int, float]:
                 got = getattr(frames[0], "data", None) or frames[0].payload
                 got = got.encode() if isinstance(got, str) else bytes(got)
                 assert got == first, name
-        medians, times = measure({name: (lambda parse=parse: parse(chunks))
-                                  for name, parse in PARSERS.items()})
-        rates = {name: count / t for name, t in medians.items()}
+        rates, times = measure_rates(PARSERS, chunks, count)
         ratios[size] = median_ratio(times, names[0], names[1])
         print(f"| {fmt_size(size)} | {count} | " + " | ".join(fmt_rate(rates[n]) for n in names)
               + f" | **{ratios[size]:.2f}x** | {median_ratio(times, names[0], names[2]):.2f}x"
@@ -299,7 +294,7 @@ def bench_long_message_profile() -> None:
     size = 65536
     chunks, _ = client_stream(size, 100)
     key = b"\x37\xfa\x21\x3d"
-    pieces = [chunk for chunk in chunks[1:17]]  # 16 reads' worth of 4 KiB
+    pieces = chunks[1:17]  # 16 reads' worth of 4 KiB
     payload = b"a" * size
     persistent = bytearray()
 

@@ -295,15 +295,8 @@ class Connection:
                 if header is not None and (header is not self._pending_header
                                            or self._pending_text):
                     # A frame is still arriving, and there is something to judge: a new
-                    # header, or more text. The usual case inline: the last feed() added one
-                    # piece of ASCII after complete characters (valid UTF-8 as it stands).
-                    last = reader._pieces[-1] if reader._pieces else None
-                    if (header is self._pending_header and not self._utf8_open
-                            and type(last) is bytes and last.isascii()
-                            and reader._have - len(last) == self._utf8_checked):
-                        self._utf8_checked = reader._have
-                    else:
-                        self._check_pending_frame()
+                    # header, or more text.
+                    self._check_pending_frame()
                     if reader._pieces is not None and self.state is not _CLOSED:
                         self._streaming = header  # a long frame: the next reads are simple
                         self._streaming_text = self._pending_text

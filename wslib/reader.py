@@ -224,14 +224,12 @@ class FrameReader:
                 else:
                     self._add_payload(data)
                 return []
-            frames: list[Frame] = []
-            if len(data) == need:
+            if n == need:
                 self._add_payload(data)
-                frames.append(self._finish_pending())
-                return frames
+                return [self._finish_pending()]
             view = memoryview(data)
             self._add_payload(view[:need])
-            frames.append(self._finish_pending())
+            frames: list[Frame] = [self._finish_pending()]
             data = view[need:]
             header = None
         else:
