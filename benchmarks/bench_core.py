@@ -20,6 +20,7 @@ import wslib
 from wslib.frames import Frame, Opcode, encode_frame
 from wslib.masking import mask, mask_bigint, mask_loop, mask_numpy
 from wslib.connection import Connection
+from wslib import reader as reader_module
 from wslib.reader import FrameReader
 import statistics
 
@@ -201,6 +202,17 @@ def messages_wslib(chunks: list[bytes]) -> list:
     return messages
 
 
+def messages_wslib_python(chunks: list[bytes]) -> list:
+    """The same Connection with the reader's fast path in Python alone: what runs where the C
+    extension was not built (wslib._speedups.scan_frames switched off for the call)."""
+    saved = reader_module._scan_frames
+    reader_module._scan_frames = None
+    try:
+        return messages_wslib(chunks)
+    finally:
+        reader_module._scan_frames = saved
+
+
 def messages_websockets(chunks: list[bytes]) -> list:
     """websockets' sans-I/O ServerProtocol, then the UTF-8 decoding its asyncio layer does for a
     text frame (websockets 17 validates UTF-8 there, not in the protocol): the same output."""
@@ -226,6 +238,7 @@ MESSAGE_PARSERS = {
     "wslib Connection": messages_wslib,
     "websockets ServerProtocol + decode": messages_websockets,
     "wsproto FrameProtocol": messages_wsproto,
+    "wslib Connection, no C reader": messages_wslib_python,
 }
 
 
@@ -234,8 +247,8 @@ def bench_messages() -> dict[int, float]:
     UTF-8 checked; return {size: wslib / websockets}."""
     names = list(MESSAGE_PARSERS)
     print("| payload | messages | " + " | ".join(f"{n} (msg/s)" for n in names)
-          + " | wslib / websockets |")
-    print("|---:|---:|" + "---:|" * (len(names) + 1), flush=True)
+          + " | wslib / websockets | no C reader / websockets |")
+    print("|---:|---:|" + "---:|" * (len(names) + 2), flush=True)
     ratios = {}
     for size, count in PARSE_CASES.items():
         chunks, first = client_stream(size, count)
@@ -247,8 +260,9 @@ def bench_messages() -> dict[int, float]:
                 assert text == first.decode(), name
         rates, times = measure_rates(MESSAGE_PARSERS, chunks, count)
         ratios[size] = median_ratio(times, names[0], names[1])
+        python_only = median_ratio(times, names[3], names[1])
         print(f"| {fmt_size(size)} | {count} | " + " | ".join(fmt_rate(rates[n]) for n in names)
-              + f" | **{ratios[size]:.2f}x** |", flush=True)
+              + f" | **{ratios[size]:.2f}x** | {python_only:.2f}x |", flush=True)
     return ratios
 
 

@@ -9,11 +9,24 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from wslib import reader as reader_module
 from wslib.errors import MessageTooBig, ProtocolError, WSError
 from wslib.frames import Frame, Opcode, decode_frame, encode_frame
 from wslib.reader import LONG_FRAME, FrameReader
 
 KEY = bytes.fromhex("37fa213d")
+SCAN_IN_C = reader_module._scan_frames  # None where wslib._speedups was not built
+
+
+@pytest.fixture(autouse=True, params=["C", "Python"])
+def fast_path(request, monkeypatch):
+    """Every test here runs twice: with the fast path in C (wslib._speedups.scan_frames) and in
+    Python alone, which is what runs where the extension was not built."""
+    if request.param == "C" and SCAN_IN_C is None:
+        pytest.skip("wslib._speedups was not built: only the Python fast path exists here")
+    if request.param == "Python":
+        monkeypatch.setattr(reader_module, "_scan_frames", None)
+    return request.param
 
 
 def feed_all(reader: FrameReader, chunks) -> list[Frame]:
@@ -417,3 +430,4 @@ def test_limits_set_after_construction_apply_on_every_path():
     reader.expect_mask = True
     with pytest.raises(ProtocolError, match="unmasked"):
         reader.feed(encode_frame(Frame(Opcode.TEXT, b"hi")))
+

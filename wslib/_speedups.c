@@ -1,5 +1,7 @@
 /*
- * wslib._speedups: masking in C, the one loop where Python's speed is not enough.
+ * wslib._speedups: masking in C, the one loop where Python's speed is not enough, and the frame
+ * reader's fast path (scan_frames, below), where a Python loop body per frame is most of the
+ * cost of a small message.
  *
  * apply_mask(data, key) returns data XOR key repeated (RFC 6455 section 5.3), exactly like
  * wslib.masking.mask_loop: thirty-two bytes at a time where the processor has AVX2 (checked when
@@ -138,14 +140,178 @@ apply_mask(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     return result;
 }
 
+/*
+ * The frame reader's fast path (wslib.reader.FrameReader.feed), in C.
+ *
+ * scan_frames(src, pos, frames, mask_mode, limit) -> pos: from offset pos of src (bytes or
+ * bytearray), append to the list frames every *whole* frame that the Python fast path would
+ * take, and return the offset where it stopped. It takes exactly what that path takes: RSV bits
+ * clear, a defined opcode, FIN set for a control frame, a 7-bit length, or a minimal 16-bit one
+ * (>= 126) on a data frame, at most `limit` bytes, and the MASK bit that mask_mode allows (0:
+ * unmasked only, 1: masked only, 2: either). It stops at the first frame that is anything else,
+ * or not all there: Python goes on from there (a pending frame, the general path, every error),
+ * so a rule and its message live in one place, wslib.frames. The frames are the same
+ * wslib.frames.Frame tuples the Python path builds, with the same Opcode members, set once by
+ * configure_frames(Frame, opcodes) when wslib.reader is imported.
+ */
+static PyTypeObject *frame_type = NULL;
+static PyObject *opcode_members[16]; /* Opcode member by value; NULL where reserved */
+
+static PyObject *
+configure_frames(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 2 || !PyType_Check(args[0]) || !PyType_IsSubtype((PyTypeObject *)args[0],
+                                                                   &PyTuple_Type)
+        || !PyDict_Check(args[1])) {
+        PyErr_SetString(PyExc_TypeError, "configure_frames(Frame, opcodes: dict[int, Opcode])");
+        return NULL;
+    }
+    for (int op = 0; op < 16; op++) {
+        PyObject *key = PyLong_FromLong(op);
+        if (key == NULL) {
+            return NULL;
+        }
+        PyObject *member = PyDict_GetItemWithError(args[1], key); /* borrowed */
+        Py_DECREF(key);
+        if (member == NULL && PyErr_Occurred()) {
+            return NULL;
+        }
+        Py_XINCREF(member);
+        Py_XSETREF(opcode_members[op], member);
+    }
+    Py_INCREF(args[0]);
+    Py_XSETREF(frame_type, (PyTypeObject *)args[0]);
+    Py_RETURN_NONE;
+}
+
+/* One Frame(opcode, payload, fin, False, False, False, key); steals payload and key. */
+static PyObject *
+new_frame(PyObject *opcode, PyObject *payload, int fin, PyObject *key)
+{
+    PyObject *frame = frame_type->tp_alloc(frame_type, 7);
+    if (frame == NULL) {
+        Py_DECREF(payload);
+        Py_DECREF(key);
+        return NULL;
+    }
+    PyTuple_SET_ITEM(frame, 0, Py_NewRef(opcode));
+    PyTuple_SET_ITEM(frame, 1, payload);
+    PyTuple_SET_ITEM(frame, 2, Py_NewRef(fin ? Py_True : Py_False));
+    PyTuple_SET_ITEM(frame, 3, Py_NewRef(Py_False));
+    PyTuple_SET_ITEM(frame, 4, Py_NewRef(Py_False));
+    PyTuple_SET_ITEM(frame, 5, Py_NewRef(Py_False));
+    PyTuple_SET_ITEM(frame, 6, key);
+    return frame;
+}
+
+static PyObject *
+scan_frames(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 5 || !PyList_Check(args[2])) {
+        PyErr_SetString(PyExc_TypeError, "scan_frames(src, pos, frames: list, mask_mode, limit)");
+        return NULL;
+    }
+    if (frame_type == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "scan_frames() before configure_frames()");
+        return NULL;
+    }
+    Py_ssize_t pos = PyLong_AsSsize_t(args[1]);
+    long mask_mode = PyLong_AsLong(args[3]);
+    Py_ssize_t limit = PyLong_AsSsize_t(args[4]);
+    if (PyErr_Occurred()) {
+        return NULL;
+    }
+    PyObject *frames = args[2];
+    Py_buffer view;
+    if (PyObject_GetBuffer(args[0], &view, PyBUF_SIMPLE) < 0) {
+        return NULL;
+    }
+    const unsigned char *src = (const unsigned char *)view.buf;
+    Py_ssize_t size = view.len;
+    int failed = 0;
+    if (pos < 0) {
+        pos = size; /* nothing to scan: the caller's mistake, but never read before src */
+    }
+    while (size - pos >= 2) {
+        unsigned char first = src[pos], second = src[pos + 1];
+        int fin = first & 0x80, op = first & 0x0F;
+        int masked = (second & 0x80) != 0;
+        if ((first & 0x70) || opcode_members[op] == NULL || (op >= 8 && !fin)) {
+            break; /* RSV bits, a reserved opcode, a fragmented control frame: Python's path */
+        }
+        if (mask_mode != 2 && masked != mask_mode) {
+            break; /* the wrong masking direction: Python raises the error */
+        }
+        Py_ssize_t length = second & 0x7F, start = pos + 2;
+        if (length == 127) {
+            break; /* the 64-bit form */
+        }
+        if (length == 126) {
+            if (size - pos < 4) {
+                break;
+            }
+            length = ((Py_ssize_t)src[pos + 2] << 8) | src[pos + 3];
+            start += 2;
+            if (length < 126 || op >= 8) {
+                break; /* not minimal, or a control frame over 125 bytes */
+            }
+        }
+        if (length > limit) {
+            break;
+        }
+        if (masked) {
+            start += 4;
+        }
+        if (start + length > size) {
+            break; /* not all here: Python keeps the header and waits */
+        }
+        PyObject *key = masked ? PyBytes_FromStringAndSize((const char *)src + start - 4, 4)
+                               : Py_NewRef(Py_None);
+        if (key == NULL) {
+            failed = 1;
+            break;
+        }
+        PyObject *payload;
+        if (masked) {
+            payload = PyBytes_FromStringAndSize(NULL, length);
+            if (payload != NULL) {
+                xor_key(src + start, (unsigned char *)PyBytes_AS_STRING(payload), length,
+                        src + start - 4);
+            }
+        } else {
+            payload = PyBytes_FromStringAndSize((const char *)src + start, length);
+        }
+        if (payload == NULL) {
+            Py_DECREF(key);
+            failed = 1;
+            break;
+        }
+        PyObject *frame = new_frame(opcode_members[op], payload, fin, key);
+        if (frame == NULL || PyList_Append(frames, frame) < 0) {
+            Py_XDECREF(frame);
+            failed = 1;
+            break;
+        }
+        Py_DECREF(frame);
+        pos = start + length;
+    }
+    PyBuffer_Release(&view);
+    return failed ? NULL : PyLong_FromSsize_t(pos);
+}
+
 static PyMethodDef methods[] = {
+    {"configure_frames", (PyCFunction)(void (*)(void))configure_frames, METH_FASTCALL,
+     "configure_frames(Frame, opcodes): the frame type and Opcode members scan_frames builds."},
+    {"scan_frames", (PyCFunction)(void (*)(void))scan_frames, METH_FASTCALL,
+     "scan_frames(src, pos, frames, mask_mode, limit) -> pos: append the whole plain frames "
+     "from src[pos:] to frames (FrameReader.feed's fast path)."},
     {"apply_mask", (PyCFunction)(void (*)(void))apply_mask, METH_FASTCALL,
      "apply_mask(data, key) -> bytes: XOR data with the 4-byte key repeated (RFC 6455 5.3)."},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef module = {
-    PyModuleDef_HEAD_INIT, "wslib._speedups", "Masking in C for wslib.", -1, methods,
+    PyModuleDef_HEAD_INIT, "wslib._speedups", "Masking and the frame reader's fast path in C for wslib.", -1, methods,
 };
 
 PyMODINIT_FUNC

@@ -53,7 +53,7 @@ import asyncio
 import os
 import time
 from collections import deque
-from typing import Any, Awaitable, Callable, Generator, Generic, TypeVar
+from typing import Any, Awaitable, Callable, Coroutine, Generator, Generic, TypeVar
 
 from .connection import BinaryMessage, Closed, Connection, Pong, State, TextMessage
 from .errors import ConcurrencyError, ConnectionClosed, ConnectionClosedOK
@@ -80,6 +80,10 @@ class _MessageQueue:
 
     def put_nowait(self, item: object) -> None:
         self._items.append(item)
+        self.wake()
+
+    def wake(self) -> None:
+        """Wake the waiting ``recv()``, if any (after items were appended to ``_items``)."""
         waiter = self._waiter
         if waiter is not None and not waiter.done():
             waiter.set_result(None)
@@ -208,9 +212,8 @@ class WebSocket(asyncio.Protocol):
         """Bytes from the socket: through the Connection, then to the queue."""
         conn = self.connection
         events = conn.receive_data(data)
-        out = conn.data_to_send()  # pongs, the echo of a close frame, our close on an error
-        if out:
-            self._write(out)
+        if conn._out:  # pongs, the echo of a close frame, our close on an error
+            self._write(conn.data_to_send())
         self._handle(events)
         queue = self._messages
         if conn.pending_error is not None:
@@ -220,7 +223,7 @@ class WebSocket(asyncio.Protocol):
                 self._fail_pending()
             elif self._pending_timer is None:  # an application that never reads: not forever
                 self._pending_timer = self._loop.call_later(self.close_timeout, self._fail_pending)
-        if queue.qsize() >= self.max_queue and not self._reading_paused:
+        if len(queue._items) >= self.max_queue and not self._reading_paused:
             # Backpressure: the application is behind. Stop reading until recv() catches up.
             self._reading_paused = True
             self._transport.pause_reading()
@@ -228,16 +231,19 @@ class WebSocket(asyncio.Protocol):
     def _handle(self, events: list) -> None:
         """Act on the Connection's events (each is handed out once: nothing else sees them)."""
         queue = self._messages
+        items = queue._items
         for event in events:
             kind = type(event)
             if kind is TextMessage or kind is BinaryMessage:
                 if self._accepting:
-                    queue.put_nowait(event.data)
+                    items.append(event.data)
             elif kind is Pong:
                 self._pong_received(event.payload)
             elif kind is Closed:
                 self._connection_closed(event.code, event.reason)
             # Ping: the Connection has already queued the pong, written by the caller.
+        if items:
+            queue.wake()  # once, however many messages came
 
     def _fail_pending(self) -> None:
         """Fail the connection for the protocol error that waited behind the messages the
@@ -293,8 +299,9 @@ class WebSocket(asyncio.Protocol):
 
     # ------------------------------------------------------------ receiving: your side
 
-    async def recv(self) -> str | bytes:
-        """The next message: ``str`` for a text message, ``bytes`` for a binary one.
+    def recv(self) -> Coroutine[Any, Any, str | bytes]:
+        """The next message: ``str`` for a text message, ``bytes`` for a binary one
+        (``await ws.recv()``: it returns a coroutine, as an ``async def`` would).
 
         Messages that arrived before the peer's close frame are still returned; after them,
         raises :class:`~wslib.errors.ConnectionClosedOK` (1000, 1001) or
@@ -302,15 +309,30 @@ class WebSocket(asyncio.Protocol):
         in ``recv()`` (or ``async for``) at a time: a second one raises
         :class:`~wslib.errors.ConcurrencyError` (which of them should get the next message?).
         """
+        return self._next_message(False)
+
+    def __aiter__(self) -> "WebSocket":
+        """``async for message in ws``: ends quietly on a normal close (1000 or 1001), raises
+        :class:`~wslib.errors.ConnectionClosedError` on any other."""
+        return self
+
+    def __anext__(self) -> Coroutine[Any, Any, str | bytes]:
+        return self._next_message(True)
+
+    async def _next_message(self, iterating: bool) -> str | bytes:
+        """recv() and ``async for``: the same coroutine, which ``async for`` (``iterating``)
+        ends with StopAsyncIteration on a normal close. recv() and __anext__ are plain methods
+        that return it, so that no coroutine sits between the caller and this one: each
+        message resumes one frame less."""
         if self._receiving:
             raise ConcurrencyError("recv() is already waiting for a message in another task; "
                                    "one WebSocket has one reader at a time (share the messages "
                                    "through an asyncio.Queue if several tasks need them)")
         queue = self._messages
-        if queue.empty() and self.connection.pending_error is not None:
-            self._fail_pending()  # every message before the bad frame has been taken
         items = queue._items
-        if not items:  # wait for data_received() to put a message there (put_nowait wakes us)
+        if not items and self.connection.pending_error is not None:
+            self._fail_pending()  # every message before the bad frame has been taken
+        if not items:  # wait for data_received() to put a message there (it wakes us)
             self._receiving = True
             try:
                 while not items:
@@ -322,26 +344,16 @@ class WebSocket(asyncio.Protocol):
             finally:
                 self._receiving = False
         message = items.popleft()
-        if self._reading_paused and queue.qsize() <= self.max_queue // 4:
+        if self._reading_paused and len(items) <= self.max_queue // 4:
             self._reading_paused = False  # caught up: read the socket again
             self._transport.resume_reading()
         if message is _END:
             queue.put_nowait(_END)  # for the next call
-            raise self._closed_error()
+            error = self._closed_error()
+            if iterating and isinstance(error, ConnectionClosedOK):
+                raise StopAsyncIteration
+            raise error
         return message
-
-    def __aiter__(self) -> "WebSocket":
-        """``async for message in ws``: ends quietly on a normal close (1000 or 1001), raises
-        :class:`~wslib.errors.ConnectionClosedError` on any other."""
-        return self
-
-    async def __anext__(self) -> str | bytes:
-        # An iterator method rather than an async generator: one layer less to resume for
-        # every message.
-        try:
-            return await self.recv()
-        except ConnectionClosedOK:
-            raise StopAsyncIteration from None
 
     def _closed_error(self) -> ConnectionClosed:
         code = self.close_code if self.close_code is not None else CloseCode.ABNORMAL
