@@ -129,6 +129,8 @@ Event = Union[TextMessage, BinaryMessage, Ping, Pong, Closed]
 _OPEN, _CLOSED = State.OPEN, State.CLOSED
 _CONT, _TEXT, _PING, _PONG = (int(op) for op in (Opcode.CONT, Opcode.TEXT, Opcode.PING,
                                                  Opcode.PONG))
+# The 2-byte header of a server's unfragmented text frame of 0-125 bytes, by length.
+_TEXT_HEADS = tuple(bytes((0x81, n)) for n in range(126))
 _NO_FRAME = object()  # Connection._streaming when no long frame is arriving: never a header
 
 
@@ -514,12 +516,11 @@ class Connection:
     def send_text(self, text: str, *, fragment_size: int | None = None) -> None:
         """Queue a text message; ``fragment_size`` splits it into frames of that many bytes."""
         payload = text.encode("utf-8")
-        if (fragment_size is None and not self.is_client and len(payload) < 65536
-                and self.state is _OPEN):
+        n = len(payload)
+        if fragment_size is None and not self.is_client and n < 65536 and self.state is _OPEN:
             # The usual server message, one unmasked frame: its 2- or 4-byte header directly
             # (the same bytes encode_frame gives; OPEN means no close frame was sent).
-            n = len(payload)
-            head = bytes((0x81, n)) if n < 126 else bytes((0x81, 126, n >> 8, n & 0xFF))
+            head = _TEXT_HEADS[n] if n < 126 else bytes((0x81, 126, n >> 8, n & 0xFF))
             self._out.append(head + payload)
             return
         self._send_message(Opcode.TEXT, payload, fragment_size)

@@ -222,8 +222,18 @@ class FrameReader:
         """Add ``data`` to the stream and return every frame completed by it (maybe none)."""
         if self._error is not None:
             raise self._error
+        frames: list[Frame] = []
+        pos = 0  # where the bytes still to be looked at start in src (below)
+        scan = _scan_frames
         header = self._header
-        if header is not None and self._pieces is not None:
+        if header is None:
+            if scan is not None and not self._buf and type(data) is bytes:
+                # The usual read, with the C extension: nothing waiting, so the new bytes start
+                # with a frame. Every whole plain frame in one call; most reads end there.
+                pos = scan(data, 0, frames, self._mask_mode, self._fast_limit)
+                if pos == len(data):
+                    return frames
+        elif self._pieces is not None:
             # A long frame is arriving: the new bytes are its payload first.
             have = self._have
             n = len(data)
@@ -241,11 +251,9 @@ class FrameReader:
                 return [self._finish_pending()]
             view = memoryview(data)
             self._add_payload(view[:need])
-            frames: list[Frame] = [self._finish_pending()]
+            frames.append(self._finish_pending())
             data = view[need:]
             header = None
-        else:
-            frames = []
         buf = self._buf
         if buf or type(data) is not bytes:
             buf += data
@@ -253,7 +261,6 @@ class FrameReader:
         else:
             src = data  # nothing waiting: parse the new bytes where they are, without a copy
         size = len(src)
-        pos = 0
         if header is not None:  # a short frame waits in the buffer; its header starts it
             end = header.size + header.length
             if size < end:
@@ -277,7 +284,6 @@ class FrameReader:
         fast_first = _FAST_FIRST_BYTE
         mask_ok = self._mask_ok
         limit = self._fast_limit
-        scan = _scan_frames
         try:
             while True:
                 if scan is not None:

@@ -80,10 +80,6 @@ class _MessageQueue:
 
     def put_nowait(self, item: object) -> None:
         self._items.append(item)
-        self.wake()
-
-    def wake(self) -> None:
-        """Wake the waiting ``recv()``, if any (after items were appended to ``_items``)."""
         waiter = self._waiter
         if waiter is not None and not waiter.done():
             waiter.set_result(None)
@@ -242,8 +238,10 @@ class WebSocket(asyncio.Protocol):
             elif kind is Closed:
                 self._connection_closed(event.code, event.reason)
             # Ping: the Connection has already queued the pong, written by the caller.
-        if items:
-            queue.wake()  # once, however many messages came
+        if items:  # wake the waiting recv(), once however many messages came
+            waiter = queue._waiter
+            if waiter is not None and not waiter.done():
+                waiter.set_result(None)
 
     def _fail_pending(self) -> None:
         """Fail the connection for the protocol error that waited behind the messages the
@@ -337,11 +335,9 @@ class WebSocket(asyncio.Protocol):
             try:
                 while not items:
                     queue._waiter = waiter = self._loop.create_future()
-                    try:
-                        await waiter
-                    finally:
-                        queue._waiter = None
+                    await waiter
             finally:
+                queue._waiter = None
                 self._receiving = False
         message = items.popleft()
         if self._reading_paused and len(items) <= self.max_queue // 4:
@@ -380,10 +376,13 @@ class WebSocket(asyncio.Protocol):
             raise TypeError("send() takes str or a bytes-like object, "
                             f"not {type(message).__name__}")
         data = conn.data_to_send()
-        if self._messages.empty():
+        if not self._messages._items:
             # No received message is waiting for the application: it is about to wait for one,
             # so send now (with anything held back).
-            self._write(data)
+            if not self._pending and not self._transport.is_closing():
+                self._transport.write(data)  # the usual case: _write() without the call
+            else:
+                self._write(data)
         else:
             # More received messages are waiting: the application is in a burst (an echo, an
             # answer per request...). Hold the frame back; the whole burst goes out in one system
