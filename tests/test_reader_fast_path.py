@@ -4,6 +4,10 @@ and leave exactly the same state; tests/test_reader.py runs every reader test wi
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -137,3 +141,22 @@ def test_scan_frames_takes_whole_plain_frames_and_stops_at_anything_else():
     assert SCAN_IN_C(plain, 0, [], 1, 1) == 0  # over the limit: the general path raises 1009
     with pytest.raises(TypeError):
         SCAN_IN_C(plain, 0, (), 1, 65535)  # frames must be a list
+
+
+def test_without_the_extension_the_reader_uses_its_python_fast_path():
+    """Where wslib._speedups was not built (or is an older build without scan_frames), importing
+    the reader still works, and it reads frames with the Python fast path alone."""
+    code = (
+        "import sys\n"
+        "sys.modules['wslib._speedups'] = None  # as if it had never been built\n"
+        "from wslib import reader\n"
+        "from wslib.frames import Frame, Opcode, encode_frame\n"
+        "assert reader._scan_frames is None\n"
+        "frame = Frame(Opcode.TEXT, b'hello', mask=b'abcd')\n"
+        "assert reader.FrameReader(expect_mask=True).feed(encode_frame(frame) * 2) == [frame] * 2\n"
+        "print('ok')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                          cwd=Path(__file__).resolve().parent.parent)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "ok"
