@@ -14,25 +14,21 @@ import re
 from pathlib import Path
 from typing import Any
 
+from wslib.course.cells import defines, source_of
+
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 
 
 def _cells(notebook: str) -> list[str]:
     cells = json.loads((NOTEBOOKS / notebook).read_text(encoding="utf-8"))["cells"]
-    return ["".join(cell["source"]) for cell in cells if cell["cell_type"] == "code"]
-
-
-def _defines(name: str) -> re.Pattern:
-    return re.compile(rf"^(async\s+)?def\s+{re.escape(name)}\(|^class\s+{re.escape(name)}\b"
-                      rf"|^{re.escape(name)}\s*=", re.M)
+    return [source_of(cell) for cell in cells if cell["cell_type"] == "code"]
 
 
 def notebook_cell(notebook: str, name: str) -> str:
     """The source of the code cell that defines ``name`` (a function, a class or a dict of
-    answers)."""
-    pattern = _defines(name)
+    answers): found as the grader finds it (wslib.course.cells.defines)."""
     for source in _cells(notebook):
-        if pattern.search(source):
+        if defines(source, name):
             return source
     raise LookupError(f"no cell of {notebook} defines {name}")
 
@@ -40,9 +36,9 @@ def notebook_cell(notebook: str, name: str) -> str:
 def _imports_before(notebook: str, name: str) -> str:
     """The import lines of the code cells before the one that defines ``name`` (a stub may
     build on what the lesson imported, e.g. a class it extends)."""
-    pattern, lines = _defines(name), []
+    lines = []
     for source in _cells(notebook):
-        if pattern.search(source):
+        if defines(source, name):
             break
         lines += [line for line in source.splitlines()
                   if re.match(r"(from\s+\S+\s+)?import\s", line) and not line.endswith("(")]
