@@ -129,8 +129,9 @@ Event = Union[TextMessage, BinaryMessage, Ping, Pong, Closed]
 _OPEN, _CLOSED = State.OPEN, State.CLOSED
 _CONT, _TEXT, _PING, _PONG = (int(op) for op in (Opcode.CONT, Opcode.TEXT, Opcode.PING,
                                                  Opcode.PONG))
-# The 2-byte header of a server's unfragmented text frame of 0-125 bytes, by length.
-_TEXT_HEADS = tuple(bytes((0x81, n)) for n in range(126))
+# The 2-byte header of a server's unfragmented text (0x81) or binary (0x82) frame of 0-125
+# bytes, by first byte and length.
+_SHORT_HEADS = {first: tuple(bytes((first, n)) for n in range(126)) for first in (0x81, 0x82)}
 _NO_FRAME = object()  # Connection._streaming when no long frame is arriving: never a header
 
 
@@ -516,25 +517,28 @@ class Connection:
     def send_text(self, text: str, *, fragment_size: int | None = None) -> None:
         """Queue a text message; ``fragment_size`` splits it into frames of that many bytes."""
         payload = text.encode("utf-8")
-        n = len(payload)
-        if fragment_size is None and not self.is_client and n < 65536 and self.state is _OPEN:
-            # The usual server message, one unmasked frame: its 2- or 4-byte header directly
-            # (the same bytes encode_frame gives; OPEN means no close frame was sent).
-            head = _TEXT_HEADS[n] if n < 126 else bytes((0x81, 126, n >> 8, n & 0xFF))
-            self._out.append(head + payload)
+        if fragment_size is None and self._queue_server_frame(0x81, payload):
             return
         self._send_message(Opcode.TEXT, payload, fragment_size)
 
     def send_binary(self, data: bytes, *, fragment_size: int | None = None) -> None:
         """Queue a binary message; ``fragment_size`` splits it into frames of that many bytes."""
         payload = bytes(data)
-        if (fragment_size is None and not self.is_client and len(payload) < 65536
-                and self.state is _OPEN):
-            n = len(payload)  # as in send_text: one unmasked frame, its header written directly
-            head = bytes((0x82, n)) if n < 126 else bytes((0x82, 126, n >> 8, n & 0xFF))
-            self._out.append(head + payload)
+        if fragment_size is None and self._queue_server_frame(0x82, payload):
             return
         self._send_message(Opcode.BINARY, payload, fragment_size)
+
+    def _queue_server_frame(self, first: int, payload: bytes) -> bool:
+        """The usual server message, one unmasked frame of under 64 KiB: queue it with its 2- or
+        4-byte header written directly (the same bytes encode_frame gives; ``first`` is FIN and
+        the opcode) and return True; anything else returns False (OPEN also means no close frame
+        was sent)."""
+        n = len(payload)
+        if self.is_client or n >= 65536 or self.state is not _OPEN:
+            return False
+        head = _SHORT_HEADS[first][n] if n < 126 else bytes((first, 126, n >> 8, n & 0xFF))
+        self._out.append(head + payload)
+        return True
 
     def send_ping(self, payload: bytes = b"") -> None:
         self._send(Opcode.PING, bytes(payload))

@@ -80,6 +80,10 @@ class _MessageQueue:
 
     def put_nowait(self, item: object) -> None:
         self._items.append(item)
+        self.wake()
+
+    def wake(self) -> None:
+        """Wake the waiting ``recv()``, if any (after items were appended to ``_items``)."""
         waiter = self._waiter
         if waiter is not None and not waiter.done():
             waiter.set_result(None)
@@ -208,8 +212,9 @@ class WebSocket(asyncio.Protocol):
         """Bytes from the socket: through the Connection, then to the queue."""
         conn = self.connection
         events = conn.receive_data(data)
-        if conn._out:  # pongs, the echo of a close frame, our close on an error
-            self._write(conn.data_to_send())
+        out = conn.data_to_send()  # pongs, the echo of a close frame, our close on an error
+        if out:
+            self._write(out)
         self._handle(events)
         queue = self._messages
         if conn.pending_error is not None:
@@ -219,7 +224,7 @@ class WebSocket(asyncio.Protocol):
                 self._fail_pending()
             elif self._pending_timer is None:  # an application that never reads: not forever
                 self._pending_timer = self._loop.call_later(self.close_timeout, self._fail_pending)
-        if len(queue._items) >= self.max_queue and not self._reading_paused:
+        if queue.qsize() >= self.max_queue and not self._reading_paused:
             # Backpressure: the application is behind. Stop reading until recv() catches up.
             self._reading_paused = True
             self._transport.pause_reading()
@@ -238,10 +243,8 @@ class WebSocket(asyncio.Protocol):
             elif kind is Closed:
                 self._connection_closed(event.code, event.reason)
             # Ping: the Connection has already queued the pong, written by the caller.
-        if items:  # wake the waiting recv(), once however many messages came
-            waiter = queue._waiter
-            if waiter is not None and not waiter.done():
-                waiter.set_result(None)
+        if items:
+            queue.wake()  # once, however many messages came
 
     def _fail_pending(self) -> None:
         """Fail the connection for the protocol error that waited behind the messages the
@@ -379,10 +382,7 @@ class WebSocket(asyncio.Protocol):
         if not self._messages._items:
             # No received message is waiting for the application: it is about to wait for one,
             # so send now (with anything held back).
-            if not self._pending and not self._transport.is_closing():
-                self._transport.write(data)  # the usual case: _write() without the call
-            else:
-                self._write(data)
+            self._write(data)
         else:
             # More received messages are waiting: the application is in a burst (an echo, an
             # answer per request...). Hold the frame back; the whole burst goes out in one system
