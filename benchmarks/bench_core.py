@@ -260,7 +260,7 @@ def bench_messages() -> dict[int, float]:
                 assert text == first.decode(), name
         rates, times = measure_rates(MESSAGE_PARSERS, chunks, count)
         ratios[size] = median_ratio(times, names[0], names[1])
-        python_only = median_ratio(times, names[3], names[1])
+        python_only = median_ratio(times, "wslib Connection, no C reader", names[1])
         print(f"| {fmt_size(size)} | {count} | " + " | ".join(fmt_rate(rates[n]) for n in names)
               + f" | **{ratios[size]:.2f}x** | {python_only:.2f}x |", flush=True)
     return ratios
